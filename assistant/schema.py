@@ -1,0 +1,97 @@
+"""The vocabulary of the pipeline: plain frozen dataclasses, no behaviour beyond (de)serialisation.
+
+A `Document` is one corpus file; a `Chunk` is a passage of it with full provenance; a `Hit`
+is a chunk found for a query with its scores; an `Answer` is what the user sees, with its
+numbered `Source`s. `Answer.to_json()` is the `ask --json` contract shared by the CLI, the
+app's API and the evaluation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str
+    title: str
+    text: str  # Markdown body, front matter removed
+    url: str = ""
+    publisher: str = ""
+    date: str = ""
+    links: tuple[dict[str, str], ...] = ()
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: str  # stable: derived from doc id, position and content
+    doc_id: str
+    title: str  # the document's title
+    section: tuple[str, ...]  # heading path inside the document
+    text: str  # the passage exactly as in the document body
+    start: int  # character span of `text` in the document body
+    end: int
+    url: str = ""
+
+    @property
+    def section_path(self) -> str:
+        return " > ".join(self.section)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["section"] = list(self.section)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Chunk:
+        return cls(**{**data, "section": tuple(data["section"])})
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float  # fused score used for ranking
+    dense: float | None = None  # cosine similarity, when the dense retriever saw it
+    lexical: float | None = None  # BM25 score, when the lexical retriever saw it
+
+
+@dataclass(frozen=True)
+class Source:
+    n: int  # the number used in the answer's [n] markers, from 1
+    doc_id: str
+    title: str
+    section: str
+    url: str
+    text: str
+    score: float
+    chunk_id: str = ""
+    quote: str = ""  # the sentence(s) of `text` that support the answer
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    answer: str
+    abstained: bool
+    sources: tuple[Source, ...] = ()
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    query: str = ""  # the question after follow-up resolution, as used for retrieval
+    reason: str = ""  # why the answerer abstained ("empty", "off_topic", "injection", "low_support")
+    model: str = ""  # which answerer produced the text
+    index_version: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "sources": [s.to_dict() for s in self.sources],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "query": self.query,
+            "reason": self.reason,
+            "model": self.model,
+            "index_version": self.index_version,
+        }

