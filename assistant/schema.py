@@ -34,6 +34,9 @@ class Chunk:
     start: int  # character span of `text` in the document body
     end: int
     url: str = ""
+    # The first sentence of the paragraph when the chunk starts in the middle of one, so that
+    # "La subvention est comprise entre…" is still found as being about the ACTE scheme.
+    context: str = ""
 
     @property
     def section_path(self) -> str:

@@ -1,0 +1,78 @@
+"""Embedders: text -> unit vectors. The real one wraps sentence-transformers.
+
+An embedder has `name`, `dim`, `embed_queries(texts)` and `embed_passages(texts)`; the
+E5 family needs the "query: " / "passage: " prefixes, which come from `Settings`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import ModelError
+from .settings import BUNDLED_MODEL, Settings
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, model, name: str, query_prefix: str, passage_prefix: str) -> None:
+        self._model = model
+        self.name = name
+        self.dim = int(model.get_embedding_dimension())
+        self._prefixes = {"query": query_prefix, "passage": passage_prefix}
+
+    def _encode(self, texts: list[str], kind: str, progress: bool = False) -> np.ndarray:
+        prefix = self._prefixes[kind]
+        vectors = self._model.encode(
+            [prefix + t for t in texts],
+            batch_size=16,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "query")
+
+    def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        return self._encode(texts, "passage", progress)
+
+
+def resolve_model_path(settings: Settings, *, progress: bool = True) -> tuple[str, str]:
+    """(path or name to load, identity recorded in the index manifest)."""
+    if settings.model == BUNDLED_MODEL:
+        from .e5convert import ensure_bundled_model
+
+        path = ensure_bundled_model(settings.model_cache_dir, progress=progress)
+        return str(path), f"{BUNDLED_MODEL}@{path.name.rsplit('-', 1)[-1]}"
+    return settings.model, settings.model
+
+
+def load_embedder(settings: Settings, *, progress: bool = True) -> SentenceTransformerEmbedder:
+    """Load the configured model offline; a model that cannot be had raises ModelError."""
+    path, identity = resolve_model_path(settings, progress=progress)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if progress:
+        print("Chargement du modèle d'embeddings…", file=sys.stderr, flush=True)
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(path, device="cpu", local_files_only=True)
+    except Exception as exc:  # the library raises many kinds for a missing or broken model
+        where = path if Path(path).exists() else f"{path!r} (not a folder; downloads are off)"
+        raise ModelError(f"The embedding model {where} cannot be loaded: {exc}".rstrip(".") + ".") from exc
+    return SentenceTransformerEmbedder(model, identity, settings.query_prefix, settings.passage_prefix)

@@ -1,0 +1,68 @@
+"""Hybrid retrieval: dense (FAISS) + BM25 (French analysis), fused by weighted RRF.
+
+`Retriever.search` returns the fused hits and the query vector, which the answerer reuses
+to score sentences, so the question is embedded once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .acronyms import expand
+from .embed import Embedder
+from .fusion import reciprocal_rank_fusion
+from .index import Index, chunk_index_text, sentence_index_text
+from .lexical import BM25
+from .schema import Hit
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    hits: list[Hit]
+    query_vector: np.ndarray
+
+
+class Retriever:
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.bm25 = BM25([chunk_index_text(c) for c in index.chunks])
+        self.sentence_bm25 = BM25(
+            [sentence_index_text(index.chunks[s.chunk], index.sentence_text(s)) for s in index.sentences]
+        )
+        self.sentence_matrix = index.sentence_vectors.vectors()
+
+    def embed_query(self, query: str) -> np.ndarray:
+        return self.embedder.embed_queries([expand(query)])[0]
+
+    def dense(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        return self.index.chunk_vectors.search(query_vector, k)
+
+    def lexical(self, query: str, k: int) -> list[tuple[int, float]]:
+        return self.bm25.search(expand(query), k)
+
+    def search(self, query: str, k: int | None = None, *, mode: str = "hybrid") -> Retrieval:
+        """Top-k chunks for `query`. `mode` is "hybrid", "dense" or "lexical" (baselines)."""
+        s = self.settings
+        k = k or s.top_k
+        qvec = self.embed_query(query) if mode != "lexical" else np.zeros(self.embedder.dim, np.float32)
+        dense = self.dense(qvec, s.candidates) if mode != "lexical" else []
+        lexical = self.lexical(query, s.candidates) if mode != "dense" else []
+        if mode == "dense":
+            fused = dense
+        elif mode == "lexical":
+            fused = lexical
+        else:
+            fused = reciprocal_rank_fusion(
+                [dense, lexical], [s.dense_weight, s.lexical_weight], k=s.rrf_k
+            )
+        dense_by_row, lexical_by_row = dict(dense), dict(lexical)
+        hits = [
+            Hit(self.index.chunks[row], score, dense_by_row.get(row), lexical_by_row.get(row))
+            for row, score in fused[:k]
+        ]
+        return Retrieval(hits, qvec)
