@@ -35,6 +35,7 @@ GLOSSARY: dict[str, str] = {
     "HDF": "hauts-de-france",
 }
 
+
 # Long forms are matched on analysed terms (stemmed, accent-folded, stop words removed), so
 # singular and plural, "Economique" and "Économique" alike find them.
 @lru_cache(maxsize=1)
@@ -42,7 +43,9 @@ def _long_form_terms() -> list[tuple[str, tuple[str, ...]]]:
     return [(acr, tuple(analyze(long))) for acr, long in GLOSSARY.items()]
 
 
-_ACRONYM = re.compile(r"\b(" + "|".join(sorted(GLOSSARY, key=len, reverse=True)) + r")s?\b", re.IGNORECASE)
+_ACRONYM = re.compile(
+    r"\b(" + "|".join(sorted(GLOSSARY, key=len, reverse=True)) + r")s?\b", re.IGNORECASE
+)
 # "ami", "acte", "mes"… are common words; only the upper-case form is the acronym.
 _CASE_SENSITIVE = {"AMI", "ACTE", "MES", "POR", "CPO", "DSP"}
 

@@ -139,9 +139,12 @@ def chunk_document(doc: Document, *, max_chars: int = 900, min_chars: int = 200)
             parts = [(start, end)]
         for a, b in parts:
             prev = spans[-1] if spans else None
-            if prev and prev[0] == section and (
-                b - prev[1] <= max_chars or prev[2] - prev[1] < min_chars
-            ) and b - prev[1] <= max_chars * 1.5:
+            if (
+                prev
+                and prev[0] == section
+                and (b - prev[1] <= max_chars or prev[2] - prev[1] < min_chars)
+                and b - prev[1] <= max_chars * 1.5
+            ):
                 spans[-1] = (section, prev[1], b)
             else:
                 spans.append((section, a, b))
@@ -176,5 +179,7 @@ def _paragraph_lead(doc_blocks: list[Block], text: str, pos: int, max_chars: int
     return ""
 
 
-def chunk_corpus(docs: list[Document], *, max_chars: int = 900, min_chars: int = 200) -> list[Chunk]:
+def chunk_corpus(
+    docs: list[Document], *, max_chars: int = 900, min_chars: int = 200
+) -> list[Chunk]:
     return [c for d in docs for c in chunk_document(d, max_chars=max_chars, min_chars=min_chars)]

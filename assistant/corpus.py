@@ -27,7 +27,10 @@ def split_front_matter(raw: str) -> tuple[dict[str, Any], str]:
     end = text.find("\n" + _FENCE, len(_FENCE))
     if end == -1:
         raise ValueError("front matter opened with '---' but never closed")
-    meta = yaml.safe_load(text[len(_FENCE) + 1 : end]) or {}
+    try:
+        meta = yaml.safe_load(text[len(_FENCE) + 1 : end]) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"front matter is not valid YAML ({exc.__class__.__name__})") from exc
     if not isinstance(meta, dict):
         raise ValueError("front matter is not a mapping")
     body_start = text.find("\n", end + 1)
@@ -76,7 +79,9 @@ def load_corpus(corpus_dir: Path) -> list[Document]:
         except (ValueError, UnicodeDecodeError) as exc:
             raise UserError(f"Corpus file {path} cannot be read: {exc}.") from exc
         if doc.doc_id in seen:
-            raise UserError(f"Corpus files {seen[doc.doc_id]} and {path} share doc_id {doc.doc_id!r}.")
+            raise UserError(
+                f"Corpus files {seen[doc.doc_id]} and {path} share doc_id {doc.doc_id!r}."
+            )
         seen[doc.doc_id] = path
         docs.append(doc)
     if not docs:

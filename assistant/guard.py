@@ -59,8 +59,33 @@ def is_injection(text: str) -> bool:
 
 
 _ENGLISH_MARKERS = frozenset(
-    "the what which who how why when where does do is are can could should of and for with about "
-    "local authority authorities funding scheme".split()
+    [
+        "the",
+        "what",
+        "which",
+        "who",
+        "how",
+        "why",
+        "when",
+        "where",
+        "does",
+        "do",
+        "is",
+        "are",
+        "can",
+        "could",
+        "should",
+        "of",
+        "and",
+        "for",
+        "with",
+        "about",
+        "local",
+        "authority",
+        "authorities",
+        "funding",
+        "scheme",
+    ]
 )
 
 

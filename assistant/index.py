@@ -120,10 +120,15 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
     """Chunk and embed the corpus, write a new build beside the live one, then swap it in."""
     t0 = time.perf_counter()
     docs = load_corpus(settings.corpus_dir)
-    chunks = chunk_corpus(docs, max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars)
+    chunks = chunk_corpus(
+        docs, max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars
+    )
     sentences = chunk_sentences(chunks)
     texts = [chunk_index_text(c) for c in chunks]
-    stexts = [sentence_index_text(chunks[s.chunk], chunks[s.chunk].text[s.start : s.end]) for s in sentences]
+    stexts = [
+        sentence_index_text(chunks[s.chunk], chunks[s.chunk].text[s.start : s.end])
+        for s in sentences
+    ]
     if progress:
         print(
             f"Construction de l'index : {len(docs)} document(s), {len(chunks)} passages, "
@@ -149,7 +154,9 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
         },
         "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)},
     }
-    path = _write_build(settings.index_dir, manifest, chunks, chunk_vectors, sentences, sentence_vectors)
+    path = _write_build(
+        settings.index_dir, manifest, chunks, chunk_vectors, sentences, sentence_vectors
+    )
     return Index(path, manifest, chunks, chunk_vectors, sentences, sentence_vectors)
 
 
@@ -164,10 +171,13 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _write_build(root: Path, manifest: dict[str, Any], chunks, chunk_vectors, sentences, sentence_vectors) -> Path:
+def _write_build(
+    root: Path, manifest: dict[str, Any], chunks, chunk_vectors, sentences, sentence_vectors
+) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     name = "build-{}-{}".format(
-        manifest["corpus_hash"][:10], hashlib.sha256(manifest["embedding_model"].encode()).hexdigest()[:6]
+        manifest["corpus_hash"][:10],
+        hashlib.sha256(manifest["embedding_model"].encode()).hexdigest()[:6],
     )
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-build-", dir=root))
     try:
@@ -176,11 +186,18 @@ def _write_build(root: Path, manifest: dict[str, Any], chunks, chunk_vectors, se
                 fh.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
         with open(tmp / "sentences.jsonl", "w", encoding="utf-8") as fh:
             for s in sentences:
-                fh.write(json.dumps({"chunk_id": chunks[s.chunk].chunk_id, "start": s.start, "end": s.end}) + "\n")
+                fh.write(
+                    json.dumps(
+                        {"chunk_id": chunks[s.chunk].chunk_id, "start": s.start, "end": s.end}
+                    )
+                    + "\n"
+                )
         chunk_vectors.write(str(tmp / "chunks.faiss"))
         sentence_vectors.write(str(tmp / "sentences.faiss"))
         manifest = manifest | {"files": {f: _sha256(tmp / f) for f in _FILES}}
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
         for f in (*_FILES, "manifest.json"):
             with open(tmp / f, "rb") as fh:
                 os.fsync(fh.fileno())
@@ -212,7 +229,11 @@ def _set_current(root: Path, name: str) -> None:
 def _prune(root: Path, keep: str) -> None:
     """Remove builds other than the live one, and leftovers of crashed builds."""
     for child in root.iterdir():
-        if child.is_dir() and child.name != keep and (child.name.startswith(("build-", ".tmp-build-", ".old-"))):
+        if (
+            child.is_dir()
+            and child.name != keep
+            and (child.name.startswith(("build-", ".tmp-build-", ".old-")))
+        ):
             shutil.rmtree(child, ignore_errors=True)
 
 
@@ -231,11 +252,17 @@ def read_manifest(path: Path) -> dict[str, Any]:
     try:
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise IndexNotReady(f"The index at {path} has no manifest; rebuild it with: {REBUILD}") from exc
+        raise IndexNotReady(
+            f"The index at {path} has no manifest; rebuild it with: {REBUILD}"
+        ) from exc
     except (ValueError, UnicodeDecodeError) as exc:
-        raise IndexNotReady(f"The index manifest {path / 'manifest.json'} is corrupt; rebuild it with: {REBUILD}") from exc
+        raise IndexNotReady(
+            f"The index manifest {path / 'manifest.json'} is corrupt; rebuild it with: {REBUILD}"
+        ) from exc
     if not isinstance(manifest, dict):
-        raise IndexNotReady(f"The index manifest {path / 'manifest.json'} is corrupt; rebuild it with: {REBUILD}")
+        raise IndexNotReady(
+            f"The index manifest {path / 'manifest.json'} is corrupt; rebuild it with: {REBUILD}"
+        )
     return manifest
 
 
@@ -246,11 +273,18 @@ def load_index(path: Path) -> Index:
     for f in _FILES:
         target = path / f
         if not target.is_file():
-            raise IndexNotReady(f"The index file {target} is missing; rebuild the index with: {REBUILD}")
+            raise IndexNotReady(
+                f"The index file {target} is missing; rebuild the index with: {REBUILD}"
+            )
         if files.get(f) != _sha256(target):
-            raise IndexNotReady(f"The index file {target} is corrupt (checksum mismatch); rebuild the index with: {REBUILD}")
+            raise IndexNotReady(
+                f"The index file {target} is corrupt (checksum mismatch); rebuild the index with: {REBUILD}"
+            )
     try:
-        chunks = [Chunk.from_dict(json.loads(line)) for line in (path / "chunks.jsonl").open(encoding="utf-8")]
+        chunks = [
+            Chunk.from_dict(json.loads(line))
+            for line in (path / "chunks.jsonl").open(encoding="utf-8")
+        ]
         rows = {c.chunk_id: i for i, c in enumerate(chunks)}
         sentences = [
             Sentence(rows[d["chunk_id"]], d["start"], d["end"])
@@ -259,21 +293,29 @@ def load_index(path: Path) -> Index:
         chunk_vectors = FlatIndex.read(str(path / "chunks.faiss"))
         sentence_vectors = FlatIndex.read(str(path / "sentences.faiss"))
     except Exception as exc:  # checksums matched, so this is a format error
-        raise IndexNotReady(f"The index at {path} cannot be read ({exc}); rebuild it with: {REBUILD}") from exc
+        raise IndexNotReady(
+            f"The index at {path} cannot be read ({exc}); rebuild it with: {REBUILD}"
+        ) from exc
     if len(chunk_vectors) != len(chunks) or len(sentence_vectors) != len(sentences):
         raise IndexNotReady(f"The index at {path} is inconsistent; rebuild it with: {REBUILD}")
     if chunk_vectors.dim != manifest.get("dimension"):
-        raise IndexNotReady(f"The index at {path} has the wrong dimension; rebuild it with: {REBUILD}")
+        raise IndexNotReady(
+            f"The index at {path} has the wrong dimension; rebuild it with: {REBUILD}"
+        )
     return Index(path, manifest, chunks, chunk_vectors, sentences, sentence_vectors)
 
 
-def open_index(settings: Settings, embedder: Embedder, *, build_if_needed: bool = True, progress: bool = True) -> Index:
+def open_index(
+    settings: Settings, embedder: Embedder, *, build_if_needed: bool = True, progress: bool = True
+) -> Index:
     """The live index for these settings. Missing or stale: build it (or say what to run).
     Corrupt: raise IndexNotReady and leave the files as they are."""
     path = current_build(settings.index_dir)
     if path is None or not path.exists():
         if not build_if_needed:
-            raise IndexNotReady(f"There is no index in {settings.index_dir}; build it with: {REBUILD}")
+            raise IndexNotReady(
+                f"There is no index in {settings.index_dir}; build it with: {REBUILD}"
+            )
         if progress:
             print("Aucun index trouvé : construction…", file=sys.stderr, flush=True)
         return build_index(settings, embedder, progress=progress)
@@ -281,8 +323,14 @@ def open_index(settings: Settings, embedder: Embedder, *, build_if_needed: bool 
     reasons = stale_reasons(manifest, expected_manifest(settings, embedder.name))
     if reasons:
         if not build_if_needed:
-            raise IndexNotReady(f"The index is out of date ({', '.join(reasons)}); rebuild it with: {REBUILD}")
+            raise IndexNotReady(
+                f"The index is out of date ({', '.join(reasons)}); rebuild it with: {REBUILD}"
+            )
         if progress:
-            print(f"Index périmé ({', '.join(reasons)}) : reconstruction…", file=sys.stderr, flush=True)
+            print(
+                f"Index périmé ({', '.join(reasons)}) : reconstruction…",
+                file=sys.stderr,
+                flush=True,
+            )
         return build_index(settings, embedder, progress=progress)
     return load_index(path)

@@ -13,6 +13,8 @@ class BM25:
         # rank_bm25 cannot take an empty corpus or an all-empty one
         self._bm25 = BM25Okapi([d or ["\0"] for d in self._docs]) if texts else None
         self.vocabulary = frozenset(t for d in self._docs for t in d)
+        self.terms = [frozenset(d) for d in self._docs]
+        self.idf: dict[str, float] = dict(self._bm25.idf) if self._bm25 else {}
 
     def scores(self, query: str) -> list[float]:
         terms = analyze(query)

@@ -32,8 +32,12 @@ class Retriever:
         self.settings = settings
         self.bm25 = BM25([chunk_index_text(c) for c in index.chunks])
         self.sentence_bm25 = BM25(
-            [sentence_index_text(index.chunks[s.chunk], index.sentence_text(s)) for s in index.sentences]
+            [
+                sentence_index_text(index.chunks[s.chunk], index.sentence_text(s))
+                for s in index.sentences
+            ]
         )
+        self.sentence_terms = self.sentence_bm25.terms
         self.sentence_matrix = index.sentence_vectors.vectors()
 
     def embed_query(self, query: str) -> np.ndarray:
@@ -49,7 +53,11 @@ class Retriever:
         """Top-k chunks for `query`. `mode` is "hybrid", "dense" or "lexical" (baselines)."""
         s = self.settings
         k = k or s.top_k
-        qvec = self.embed_query(query) if mode != "lexical" else np.zeros(self.embedder.dim, np.float32)
+        qvec = (
+            self.embed_query(query)
+            if mode != "lexical"
+            else np.zeros(self.embedder.dim, np.float32)
+        )
         dense = self.dense(qvec, s.candidates) if mode != "lexical" else []
         lexical = self.lexical(query, s.candidates) if mode != "dense" else []
         if mode == "dense":

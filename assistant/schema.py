@@ -83,7 +83,9 @@ class Answer:
     sources: tuple[Source, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
     query: str = ""  # the question after follow-up resolution, as used for retrieval
-    reason: str = ""  # why the answerer abstained ("empty", "off_topic", "injection", "low_support")
+    reason: str = (
+        ""  # why the answerer abstained ("empty", "off_topic", "injection", "low_support")
+    )
     model: str = ""  # which answerer produced the text
     index_version: str = ""
 

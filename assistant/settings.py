@@ -30,6 +30,7 @@ class Settings:
     model: str = BUNDLED_MODEL  # or any sentence-transformers model name or folder
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
+    auto_build: bool = True  # build the index when missing or stale (else say what to run)
     # chunking
     chunk_max_chars: int = 900
     chunk_min_chars: int = 200
@@ -69,6 +70,10 @@ def _coerce(name: str, type_name: Any, raw: str) -> Any:
     try:
         if "Path" in kind:
             return Path(raw).expanduser()
+        if kind == "bool":
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError(raw)
+            return raw.lower() in ("1", "true", "yes", "on")
         if kind == "int":
             return int(raw)
         if kind == "float":

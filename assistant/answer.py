@@ -1,0 +1,123 @@
+"""The extractive answerer: pick the guide's sentences that answer the question, keep them
+verbatim, and put `[n]` after each one. No LLM, so nothing can be invented.
+
+Each sentence of the retrieved chunks is scored by its cosine with the question, the
+share of the question's terms it contains (idf-weighted), and its chunk's rank. The
+best sentence's score is the answer's support; below `min_support` the answerer abstains.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .acronyms import expand
+from .analysis import analyze
+from .citations import number_sources
+from .retrieve import Retrieval, Retriever
+from .schema import Hit, Source
+
+# Questions that ask for a quantity or a date prefer sentences that state one.
+_ASKS_NUMBER = re.compile(
+    r"\b(combien|montant|somme|pourcentage|taux|plafond|nombre|quand|quelle année|en quelle|depuis quand|"
+    r"date|how much|how many|amount|percentage|rate|when|what year)\b",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
+_MARKDOWN = re.compile(r"\*\*|^\s*(?:[-*+]\s+|>\s*)", re.MULTILINE)
+
+LEXICAL_WEIGHT = 0.15
+RANK_WEIGHT = 0.02
+NUMBER_BONUS = 0.02
+KEEP_MARGIN = 0.03  # sentences within this of the best one are kept too
+
+
+@dataclass(frozen=True)
+class Candidate:
+    row: int  # sentence row in the index
+    hit_rank: int  # rank of its chunk among the hits, from 0
+    text: str
+    dense: float
+    coverage: float
+    score: float
+
+
+def coverage(query_terms: list[str], sentence_terms: set[str], idf: dict[str, float]) -> float:
+    """idf-weighted share of the query's terms found in the sentence (0 when none).
+    Terms the corpus never uses weigh as much as the rarest known term."""
+    if not query_terms:
+        return 0.0
+    top = max(idf.values(), default=1.0)
+    weights = {t: max(idf.get(t, top), 0.1) for t in set(query_terms)}
+    return sum(w for t, w in weights.items() if t in sentence_terms) / sum(weights.values())
+
+
+def clean_sentence(text: str) -> str:
+    """The sentence as shown in an answer: Markdown marks removed, final punctuation ensured."""
+    text = _MARKDOWN.sub("", text).strip()
+    text = re.sub(r"\s+", " ", text)
+    return text if text[-1:] in '.!?…»”"' else text + "."
+
+
+def score_candidates(
+    retriever: Retriever, retrieval: Retrieval, question: str, query: str
+) -> list[Candidate]:
+    """Every sentence of the retrieved chunks, scored for this question, best first."""
+    index = retriever.index
+    rank_of = {h.chunk.chunk_id: r for r, h in enumerate(retrieval.hits)}
+    rows = [i for i, s in enumerate(index.sentences) if index.chunks[s.chunk].chunk_id in rank_of]
+    if not rows:
+        return []
+    dense = retriever.sentence_matrix[rows] @ retrieval.query_vector
+    idf = retriever.sentence_bm25.idf
+    q_current = analyze(expand(question))
+    q_resolved = analyze(expand(query))
+    wants_number = bool(_ASKS_NUMBER.search(query))
+    out = []
+    for row, cos in zip(rows, dense, strict=True):
+        s = index.sentences[row]
+        chunk = index.chunks[s.chunk]
+        text = index.sentence_text(s)
+        terms = retriever.sentence_terms[row]
+        cov = (coverage(q_current, terms, idf) + coverage(q_resolved, terms, idf)) / 2
+        rank = rank_of[chunk.chunk_id]
+        score = float(cos) + LEXICAL_WEIGHT * cov + RANK_WEIGHT / (1 + rank)
+        if wants_number and _DIGIT.search(text):
+            score += NUMBER_BONUS
+        out.append(Candidate(row, rank, text, float(cos), cov, score))
+    return sorted(out, key=lambda c: (-c.score, c.row))
+
+
+def support(candidates: list[Candidate]) -> float:
+    """How well the guide supports an answer: the best sentence's score."""
+    return candidates[0].score if candidates else -math.inf
+
+
+def select(candidates: list[Candidate], max_sentences: int) -> list[Candidate]:
+    """The best sentence and those close to it (no repeats), in the guide's order."""
+    if not candidates:
+        return []
+    best = candidates[0].score
+    chosen: list[Candidate] = []
+    seen: set[str] = set()
+    for c in candidates:
+        key = clean_sentence(c.text).casefold()
+        if c.score < best - KEEP_MARGIN or len(chosen) >= max_sentences:
+            break
+        if key in seen or len(key) < 12:
+            continue
+        seen.add(key)
+        chosen.append(c)
+    return sorted(chosen, key=lambda c: c.row)
+
+
+def compose(
+    chosen: list[Candidate], retrieval: Retrieval, index_sentence_chunk
+) -> tuple[str, tuple[Source, ...]]:
+    """Answer text with `[n]` after each sentence, and the numbered sources it cites."""
+    hits_by_id = {h.chunk.chunk_id: h for h in retrieval.hits}
+    cited: list[Hit] = [hits_by_id[index_sentence_chunk(c.row).chunk_id] for c in chosen]
+    numbers, sources = number_sources(cited, quotes=[clean_sentence(c.text) for c in chosen])
+    text = " ".join(f"{clean_sentence(c.text)} [{n}]" for c, n in zip(chosen, numbers, strict=True))
+    return text, sources

@@ -1,0 +1,163 @@
+"""Command line: `python -m assistant {build,ask,eval}` (also installed as `ptce-assistant`).
+
+Results go to stdout; progress and diagnostics to stderr. A user error ends with one
+sentence on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from .errors import UserError
+from .settings import Settings
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("pipeline settings (also ASSISTANT_<NAME> environment variables)")
+    g.add_argument(
+        "--corpus-dir", type=Path, help="folder of Markdown documents (default: corpus/)"
+    )
+    g.add_argument("--index-dir", type=Path, help="where the index lives (default: index/)")
+    g.add_argument(
+        "--model",
+        help="sentence-transformers model name or folder (default: the bundled multilingual-e5-small)",
+    )
+    g.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="where the converted model is cached (default: ~/.cache/ptce-assistant)",
+    )
+    g.add_argument("--top-k", type=int, help="passages retrieved per question (default: 5)")
+    g.add_argument("--min-support", type=float, help="abstain below this support score")
+    g.add_argument(
+        "--no-build", action="store_true", help="fail instead of building a missing or stale index"
+    )
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant",
+        description="Assistant PTCE : réponses sourcées à partir du guide RTES / CRESS Hauts-de-France.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="build or refresh the index")
+    p.add_argument("--force", action="store_true", help="rebuild even when the index is up to date")
+    _common(p)
+
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("question", help="the question, in French or English")
+    p.add_argument("--json", action="store_true", help="print one JSON object (the API contract)")
+    p.add_argument(
+        "--history", type=Path, help="JSON file: list of {role: user|assistant, content}"
+    )
+    p.add_argument(
+        "--mode", choices=["hybrid", "dense", "lexical"], default="hybrid", help=argparse.SUPPRESS
+    )
+    _common(p)
+
+    p = sub.add_parser("eval", help="run the evaluation set and write a report")
+    p.add_argument("--questions", type=Path, help="questions file (default: eval/questions.jsonl)")
+    p.add_argument("--out", type=Path, help="report folder (default: eval/reports/)")
+    p.add_argument("--split", choices=["tune", "test", "all"], default="all")
+    p.add_argument("--no-baselines", action="store_true", help="evaluate the product only")
+    p.add_argument("--gate", type=Path, help="thresholds file: exit 1 when a score falls below")
+    _common(p)
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env(
+        corpus_dir=args.corpus_dir,
+        index_dir=args.index_dir,
+        model=args.model,
+        cache_dir=args.cache_dir,
+        top_k=args.top_k,
+        min_support=args.min_support,
+    )
+    return replace(settings, auto_build=False) if args.no_build else settings
+
+
+def _read_history(path: Path | None) -> list[dict[str, str]] | None:
+    if path is None:
+        return None
+    try:
+        history = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UserError(f"History file not found: {path}.") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UserError(f"History file {path} is not valid JSON: {exc}.") from exc
+    ok = isinstance(history, list) and all(
+        isinstance(t, dict)
+        and t.get("role") in ("user", "assistant")
+        and isinstance(t.get("content"), str)
+        for t in history
+    )
+    if not ok:
+        raise UserError(
+            f'History file {path} must be a JSON list of {{"role": "user"|"assistant", "content": str}}.'
+        )
+    return history
+
+
+def format_answer(answer) -> str:
+    """The readable form of an answer: text, then the numbered sources."""
+    lines = [answer.answer]
+    if answer.sources:
+        lines.append("")
+        lines.append("Sources :")
+        for s in answer.sources:
+            lines.append(f"  [{s.n}] {s.title} — {s.section}" + (f" <{s.url}>" if s.url else ""))
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    progress = not args.quiet
+    if args.command == "build":
+        from .embed import load_embedder
+        from .index import build_index, open_index
+
+        embedder = load_embedder(settings, progress=progress)
+        index = (
+            build_index(settings, embedder, progress=progress)
+            if args.force
+            else open_index(settings, embedder, progress=progress)
+        )
+        counts = index.manifest["counts"]
+        print(
+            f"Index ready: {index.path} ({counts['chunks']} chunks, {counts['sentences']} sentences, model {index.manifest['embedding_model']})."
+        )
+        return 0
+    if args.command == "ask":
+        from .pipeline import Pipeline
+
+        history = _read_history(args.history)
+        pipeline = Pipeline.load(settings, progress=progress)
+        answer = pipeline.ask(args.question, history, mode=args.mode)
+        print(
+            json.dumps(answer.to_json(), ensure_ascii=False) if args.json else format_answer(answer)
+        )
+        return 0
+    if args.command == "eval":
+        from .evaluation.cli import run_eval
+
+        return run_eval(args, settings)
+    raise AssertionError(args.command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except UserError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return 130
