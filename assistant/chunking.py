@@ -171,7 +171,7 @@ def _paragraph_lead(doc_blocks: list[Block], text: str, pos: int, max_chars: int
     for block in doc_blocks:
         if block.start <= pos < block.end:
             end = block.start
-            for a, b in sentence_spans(text[block.start : pos], block.start):
+            for _a, b in sentence_spans(text[block.start : pos], block.start):
                 if b - block.start > max_chars and end > block.start:
                     break
                 end = b
