@@ -30,7 +30,8 @@ _MARKDOWN = re.compile(r"\*\*|^\s*(?:[-*+]\s+|>\s*)", re.MULTILINE)
 LEXICAL_WEIGHT = 0.15
 RANK_WEIGHT = 0.02
 NUMBER_BONUS = 0.02
-KEEP_MARGIN = 0.03  # sentences within this of the best one are kept too
+KEEP_MARGIN = 0.05  # sentences within this of the best one are kept too
+WINDOW_MARGIN = 0.12  # a neighbour or a number-bearing sentence may be this far below
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ def clean_sentence(text: str) -> str:
     return text if text[-1:] in '.!?…»”"' else text + "."
 
 
+def asks_number(question: str) -> bool:
+    return bool(_ASKS_NUMBER.search(question))
+
+
 def score_candidates(
     retriever: Retriever, retrieval: Retrieval, question: str, query: str
 ) -> list[Candidate]:
@@ -73,7 +78,7 @@ def score_candidates(
     idf = retriever.sentence_bm25.idf
     q_current = analyze(expand(question))
     q_resolved = analyze(expand(query))
-    wants_number = bool(_ASKS_NUMBER.search(query))
+    wants_number = asks_number(query)
     out = []
     for row, cos in zip(rows, dense, strict=True):
         s = index.sentences[row]
@@ -94,22 +99,50 @@ def support(candidates: list[Candidate]) -> float:
     return candidates[0].score if candidates else -math.inf
 
 
-def select(candidates: list[Candidate], max_sentences: int) -> list[Candidate]:
-    """The best sentence and those close to it (no repeats), in the guide's order."""
+def select(
+    candidates: list[Candidate], max_sentences: int, *, wants_number: bool = False
+) -> list[Candidate]:
+    """The sentences that make the answer, in the guide's order:
+
+    - the best sentence and those within KEEP_MARGIN of it (no repeats);
+    - a chosen sentence's next sentence, when it scores within WINDOW_MARGIN of the best
+      (a guide states a topic, then the detail: "… Noeux Environnement est accompagné …"
+      then "… subvention de 100000€ …");
+    - for a question that asks for a number or a date, the best sentence that states one,
+      when none of the chosen does and it is within WINDOW_MARGIN.
+    """
     if not candidates:
         return []
     best = candidates[0].score
-    chosen: list[Candidate] = []
+    by_row = {c.row: c for c in candidates}
+    chosen: dict[int, Candidate] = {}
     seen: set[str] = set()
-    for c in candidates:
+
+    def take(c: Candidate) -> None:
         key = clean_sentence(c.text).casefold()
+        if key not in seen and len(key) >= 12:
+            seen.add(key)
+            chosen[c.row] = c
+
+    for c in candidates:
         if c.score < best - KEEP_MARGIN or len(chosen) >= max_sentences:
             break
-        if key in seen or len(key) < 12:
-            continue
-        seen.add(key)
-        chosen.append(c)
-    return sorted(chosen, key=lambda c: c.row)
+        take(c)
+    for row in list(chosen):
+        following = by_row.get(row + 1)
+        if (
+            following
+            and following.hit_rank == chosen[row].hit_rank
+            and following.score >= best - WINDOW_MARGIN
+        ):
+            take(following)
+    if wants_number and not any(_DIGIT.search(c.text) for c in chosen.values()):
+        numeric = [
+            c for c in candidates if _DIGIT.search(c.text) and c.score >= best - WINDOW_MARGIN
+        ]
+        if numeric:
+            take(numeric[0])
+    return sorted(chosen.values(), key=lambda c: c.row)
 
 
 def compose(

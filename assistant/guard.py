@@ -6,9 +6,11 @@ Everything here is pure and works on strings.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 
+from .analysis import fold
 from .errors import UserError
 
 # Zero-width and bidirectional control characters: invisible, and used to hide text.
@@ -22,7 +24,10 @@ _INJECTION = [
     r"\bsystem\s+prompt\b",
     r"\b(tu es|vous êtes|vous etes|you are)\s+(maintenant|désormais|desormais|now)\b",
     r"\b(à partir de maintenant|a partir de maintenant|from now on|dorénavant|dorenavant)\b",
-    r"\b(fais semblant|faites semblant|pretend|roleplay|role-play|joue le rôle|jouez le rôle|act as|agis comme)\b",
+    r"\b(fais semblant|faites semblant|fais comme si|faites comme si|pretend|roleplay|role-play|joue le rôle|jouez le rôle|act as|agis comme|comporte-toi comme)\b",
+    r"\b(oublie|oubliez|ignore|ignorez|forget|ignore)\b.{0,20}\b(le guide|les sources|the guide|the sources|tes sources|vos sources)\b",
+    r"\b(invente|inventez|make up|fabricate)\b.{0,40}\b(réponse|chiffre|source|montant|answer|number|fact)",
+    r"\b(assistant|chatbot|ia|ai|mode|réponds|answer)\b.{0,25}\b(sans (aucune )?(restriction|limite|filtre)s?|without (any )?(restrictions?|filters?|limits?))\b",
     r"\b(jailbreak|mode développeur|mode developpeur|developer mode|DAN)\b",
     r"\b(révèle|revele|affiche|montre|donne|répète|repete|reveal|show|print|repeat)[sz]?\b.{0,30}\b(tes|vos|ton|votre|your)\s+(instructions?|consignes?|prompt|règles|rules)",
     r"<\s*/?\s*(system|assistant|instructions?)\s*>",
@@ -92,3 +97,44 @@ _ENGLISH_MARKERS = frozenset(
 def looks_english(text: str) -> bool:
     words = re.findall(r"[a-zA-Z']+", text.lower())
     return len(words) >= 2 and sum(w in _ENGLISH_MARKERS for w in words) / len(words) >= 0.25
+
+
+# A name (capitalised inside the sentence, or an acronym) or a number in the question.
+_ENTITY = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-ÖØ-Þ][\w'’-]*[\w])|(\d[\d  .,]*\d|\d)")
+
+
+def corpus_words(texts: list[str]) -> frozenset[str]:
+    """Folded surface words of the corpus, numbers with their thousands separators removed."""
+    vocab: set[str] = set()
+    for text in texts:
+        text = re.sub(r"(?<=\d)[  .](?=\d{3}\b)", "", text)
+        vocab.update(fold(w) for w in re.findall(r"[\w]+", text))
+    return frozenset(vocab)
+
+
+def unknown_entities(question: str, vocabulary: frozenset[str], *, names: bool = True) -> list[str]:
+    """Names and numbers of the question that the corpus never mentions, even approximately.
+
+    The guide cannot answer a question about "la Région Occitanie" or "le budget 2026" when
+    it never names them. Names may be misspelled (close matches count as known); numbers
+    must match exactly. `names=False` checks numbers only (for English questions, whose
+    capitalised words are often plain English).
+    """
+    unknown: list[str] = []
+    for match in _ENTITY.finditer(question.strip()):
+        name, number = match.group(1), match.group(2)
+        if number:
+            digits = re.sub(r"[  .,]", "", number)
+            if len(digits) >= 2 and digits not in vocabulary:
+                unknown.append(number)
+            continue
+        if not names:
+            continue
+        parts = [p for p in re.split(r"[-'’]", fold(name)) if len(p) >= 3]
+        for part in parts:
+            if part not in vocabulary and not difflib.get_close_matches(
+                part, vocabulary, n=1, cutoff=0.8
+            ):
+                unknown.append(name)
+                break
+    return unknown

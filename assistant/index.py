@@ -36,7 +36,7 @@ from .schema import Chunk
 from .settings import Settings
 from .vectors import FlatIndex
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # bump when the chunking or the embedded texts change
 REBUILD = "python -m assistant build"
 _FILES = ("chunks.jsonl", "chunks.faiss", "sentences.jsonl", "sentences.faiss")
 
@@ -75,8 +75,18 @@ def chunk_index_text(chunk: Chunk) -> str:
     return expand("\n".join(p for p in parts if p))
 
 
-def sentence_index_text(chunk: Chunk, sentence: str) -> str:
-    return expand(f"{chunk.section[-1]} : {sentence}")
+def sentence_index_texts(chunks: list[Chunk], sentences: list[Sentence]) -> list[str]:
+    """Each sentence with its section and the sentence before it (or, first in a chunk that
+    starts mid-paragraph, that paragraph's opening), so "La subvention est comprise entre…"
+    still says which scheme it is about."""
+    texts = []
+    for i, s in enumerate(sentences):
+        chunk = chunks[s.chunk]
+        before = sentences[i - 1] if i and sentences[i - 1].chunk == s.chunk else None
+        context = chunk.text[before.start : before.end] if before else chunk.context
+        parts = [chunk.section[-1], context, chunk.text[s.start : s.end]]
+        texts.append(expand(" : ".join(p for p in parts if p)))
+    return texts
 
 
 def chunk_sentences(chunks: list[Chunk]) -> list[Sentence]:
@@ -125,10 +135,7 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
     )
     sentences = chunk_sentences(chunks)
     texts = [chunk_index_text(c) for c in chunks]
-    stexts = [
-        sentence_index_text(chunks[s.chunk], chunks[s.chunk].text[s.start : s.end])
-        for s in sentences
-    ]
+    stexts = sentence_index_texts(chunks, sentences)
     if progress:
         print(
             f"Construction de l'index : {len(docs)} document(s), {len(chunks)} passages, "

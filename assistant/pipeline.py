@@ -1,6 +1,6 @@
 """The answering pipeline: question (+ history) -> `Answer`, with timings per stage.
 
-    clean -> guard -> resolve follow-up -> retrieve (hybrid) -> score sentences -> answer or abstain
+    clean -> guard (injection, names the guide never mentions) -> resolve follow-up -> retrieve (hybrid) -> score sentences -> answer or abstain
 
 `Pipeline.load(settings)` loads the model and the index once (building the index when
 missing or stale); `ask` is then cheap and safe to call from several threads.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from . import answer as extractive
 from .embed import Embedder, load_embedder
 from .followup import resolve
-from .guard import clean_question, is_injection, looks_english
+from .guard import clean_question, is_injection, looks_english, unknown_entities
 from .index import Index, open_index
 from .prompts import abstention
 from .retrieve import Retriever
@@ -58,6 +58,12 @@ class Pipeline:
                 abstention("injection", lang, []), True, (), timings, text, "injection", **meta
             )
 
+        unknown = unknown_entities(text, self.retriever.vocabulary, names=lang == "fr")
+        if unknown:
+            timings["total"] = _ms(t0)
+            message = abstention("unknown_entity", lang, [], unknown)
+            return Answer(message, True, (), timings, text, "unknown_entity", **meta)
+
         query = resolve(text, history)
         timings["resolve"] = _ms(t0)
         t = time.perf_counter()
@@ -67,7 +73,9 @@ class Pipeline:
         candidates = extractive.score_candidates(self.retriever, retrieval, text, query)
         supported = extractive.support(candidates) >= s.min_support
         if supported:
-            chosen = extractive.select(candidates, s.max_sentences)
+            chosen = extractive.select(
+                candidates, s.max_sentences, wants_number=extractive.asks_number(text)
+            )
             body, sources = extractive.compose(chosen, retrieval, self._chunk_of_sentence)
         timings["answer"] = _ms(t)
         timings["total"] = _ms(t0)

@@ -35,6 +35,16 @@ NEAREST = {
     "fr": Template(" Sections les plus proches : $sections."),
     "en": Template(" Nearest sections: $sections."),
 }
+ABSTAIN_UNKNOWN = {
+    "fr": Template(
+        "Le guide « Points de RepèrESS n°10 » ne mentionne pas $entities : il ne peut donc pas "
+        "répondre à cette question. Il traite de $topics."
+    ),
+    "en": Template(
+        'The guide ("Points de RepèrESS n°10", in French) never mentions $entities, so it cannot '
+        "answer this question. It covers $topics."
+    ),
+}
 ABSTAIN_INJECTION = {
     "fr": Template(
         "Je ne peux pas changer de consignes : je réponds uniquement, avec des sources, à des "
@@ -47,14 +57,21 @@ ABSTAIN_INJECTION = {
 }
 
 
-def abstention(reason: str, lang: str, nearest_sections: list[str]) -> str:
+def _quote(items: list[str], lang: str) -> str:
+    return ", ".join(f"« {s} »" if lang == "fr" else f'"{s}"' for s in items)
+
+
+def abstention(
+    reason: str, lang: str, nearest_sections: list[str], entities: list[str] | None = None
+) -> str:
     """The message shown when the assistant does not answer."""
     lang = lang if lang in ("fr", "en") else "fr"
     topics = GUIDE_TOPICS_EN if lang == "en" else GUIDE_TOPICS_FR
     if reason == "injection":
         return ABSTAIN_INJECTION[lang].substitute(topics=topics)
+    if reason == "unknown_entity" and entities:
+        return ABSTAIN_UNKNOWN[lang].substitute(entities=_quote(entities, lang), topics=topics)
     nearest = ""
     if nearest_sections:
-        quoted = ", ".join(f"« {s} »" if lang == "fr" else f'"{s}"' for s in nearest_sections)
-        nearest = NEAREST[lang].substitute(sections=quoted)
+        nearest = NEAREST[lang].substitute(sections=_quote(nearest_sections, lang))
     return ABSTAIN_LOW_SUPPORT[lang].substitute(topics=topics, nearest=nearest)

@@ -13,7 +13,8 @@ import numpy as np
 from .acronyms import expand
 from .embed import Embedder
 from .fusion import reciprocal_rank_fusion
-from .index import Index, chunk_index_text, sentence_index_text
+from .guard import corpus_words
+from .index import Index, chunk_index_text
 from .lexical import BM25
 from .schema import Hit
 from .settings import Settings
@@ -31,13 +32,15 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
         self.bm25 = BM25([chunk_index_text(c) for c in index.chunks])
+        # Sentences are matched lexically on their own words (plus section and acronyms).
         self.sentence_bm25 = BM25(
             [
-                sentence_index_text(index.chunks[s.chunk], index.sentence_text(s))
+                expand(f"{index.chunks[s.chunk].section[-1]} : {index.sentence_text(s)}")
                 for s in index.sentences
             ]
         )
         self.sentence_terms = self.sentence_bm25.terms
+        self.vocabulary = corpus_words([chunk_index_text(c) for c in index.chunks])
         self.sentence_matrix = index.sentence_vectors.vectors()
 
     def embed_query(self, query: str) -> np.ndarray:

@@ -41,7 +41,7 @@ class Settings:
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     # answering
-    min_support: float = 0.80  # calibrated on the tuning split of eval/ (see eval/README.md)
+    min_support: float = 0.88  # calibrated on the tuning split of eval/ (see eval/README.md)
     max_sentences: int = 4
     max_question_chars: int = 2000
     max_history_turns: int = 20
