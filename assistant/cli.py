@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .errors import UserError
+from .guard import clean_question
 from .settings import Settings
 
 
@@ -137,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "ask":
         from .pipeline import Pipeline
 
+        # Refuse unusable input before paying for the model.
+        clean_question(args.question, max_chars=settings.max_question_chars)
         history = _read_history(args.history)
         pipeline = Pipeline.load(settings, progress=progress)
         answer = pipeline.ask(args.question, history, mode=args.mode)

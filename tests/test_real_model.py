@@ -1,0 +1,140 @@
+"""The real path: the bundled multilingual-e5-small, the real FAISS index of the guide, the CLI.
+
+These load torch and the model (about 10 s once per session, more per CLI process).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+
+from assistant.pipeline import Pipeline
+from assistant.settings import PROJECT_ROOT, Settings
+
+pytestmark = pytest.mark.real_model
+
+
+@pytest.fixture(scope="session")
+def real_pipeline():
+    return Pipeline.load(Settings.from_env(), progress=False)
+
+
+def _cli(*args, env=None, timeout=300):
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_real_index_matches_the_real_model(real_pipeline):
+    m = real_pipeline.index.manifest
+    assert m["embedding_model"].startswith("bundled:multilingual-e5-small@")
+    assert m["dimension"] == 384 == real_pipeline.embedder.dim
+
+
+def test_definition_question_is_answered_from_the_law(real_pipeline):
+    a = real_pipeline.ask("c'est quoi exactement un pôle territorial de coopération économique ?")
+    assert not a.abstained
+    assert "2014" in a.answer
+    assert all(s.doc_id == "guide-ptce-hdf-2025" for s in a.sources)
+
+
+def test_acronym_finds_the_spelled_out_passage(real_pipeline):
+    hits = real_pipeline.retriever.search("PTCE définition loi", 3).hits
+    assert any(
+        "pôles territoriaux de coopération économique sont constitués" in h.chunk.text for h in hits
+    )
+
+
+def test_off_topic_request_abstains(real_pipeline):
+    a = real_pipeline.ask("Peux-tu me conseiller un bon film pour ce soir ?")
+    assert a.abstained and not a.sources
+
+
+def test_warm_answer_is_fast_enough_to_chat(real_pipeline):
+    a = real_pipeline.ask("Quel rôle pour une intercommunalité auprès d'un PTCE ?")
+    assert a.timings_ms["total"] < 5000  # a sanity bound; the benchmark reports real latency
+
+
+def test_cli_ask_json_contract():
+    r = _cli(
+        "ask", "Quelle part des dépenses la subvention ACTE peut-elle couvrir ?", "--json", "-q"
+    )
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["abstained"] is False
+    assert "50%" in data["answer"].replace(" %", "%")
+    assert {"n", "doc_id", "title", "section", "url", "text", "score"} <= set(data["sources"][0])
+    assert data["answer"].count("[") >= 1
+
+
+def test_cli_history_file(tmp_path):
+    history = tmp_path / "h.json"
+    history.write_text(
+        json.dumps(
+            [
+                {"role": "user", "content": "Qu'est-ce que le dispositif ACTE de la Région ?"},
+                {"role": "assistant", "content": "Un dispositif régional [1]."},
+            ]
+        )
+    )
+    r = _cli("ask", "et son montant ?", "--json", "-q", "--history", str(history))
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert "ACTE" in data["query"]
+    assert "60 000" in data["answer"]
+
+
+@pytest.mark.parametrize(
+    "question, message",
+    [("", "vide"), ("   \t ", "vide"), ("x" * 100_000, "trop longue"), ("\x01\x02\x03", "vide")],
+)
+def test_cli_bad_question_one_sentence_nonzero(question, message):
+    r = _cli("ask", question, "-q")
+    assert r.returncode == 2
+    assert message in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_cli_bad_history_file(tmp_path):
+    bad = tmp_path / "h.json"
+    bad.write_text("{not json")
+    r = _cli("ask", "Qu'est-ce qu'un PTCE ?", "-q", "--history", str(bad))
+    assert r.returncode == 2 and "not valid JSON" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_cli_missing_model_is_one_clear_sentence(tmp_path):
+    r = _cli("ask", "Qu'est-ce qu'un PTCE ?", "-q", "--model", str(tmp_path / "no-such-model"))
+    assert r.returncode == 2
+    assert "cannot be loaded" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_cli_corrupt_index_is_reported_and_left_intact(tmp_path):
+    index_dir = tmp_path / "index"
+    shutil.copytree(PROJECT_ROOT / "index", index_dir)
+    build = index_dir / (index_dir / "CURRENT").read_text().strip()
+    (build / "chunks.faiss").write_bytes(b"corrupt")
+    before = sorted((p.name, p.read_bytes()) for p in build.iterdir())
+    r = _cli("ask", "Qu'est-ce qu'un PTCE ?", "-q", "--index-dir", str(index_dir))
+    assert r.returncode == 2
+    assert "corrupt" in r.stderr and "python -m assistant build" in r.stderr
+    assert sorted((p.name, p.read_bytes()) for p in build.iterdir()) == before
+
+
+def test_build_from_scratch_with_the_real_model(tmp_path, real_pipeline):
+    from assistant.index import build_index
+
+    settings = replace(Settings.from_env(), index_dir=tmp_path / "index")
+    index = build_index(settings, real_pipeline.embedder, progress=False)
+    assert index.manifest["counts"]["chunks"] == len(real_pipeline.index.chunks)
+    assert index.manifest["corpus_hash"] == real_pipeline.index.manifest["corpus_hash"]
