@@ -48,7 +48,15 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, "query")
 
     def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        return self._encode(texts, "passage", progress)
+        """Batch work (index builds) may use every core; queries keep to `query_threads`."""
+        import torch
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(os.cpu_count() or threads)
+        try:
+            return self._encode(texts, "passage", progress)
+        finally:
+            torch.set_num_threads(threads)
 
 
 def resolve_model_path(settings: Settings, *, progress: bool = True) -> tuple[str, str]:
@@ -74,5 +82,15 @@ def load_embedder(settings: Settings, *, progress: bool = True) -> SentenceTrans
         model = SentenceTransformer(path, device="cpu", local_files_only=True)
     except Exception as exc:  # the library raises many kinds for a missing or broken model
         where = path if Path(path).exists() else f"{path!r} (not a folder; downloads are off)"
-        raise ModelError(f"The embedding model {where} cannot be loaded: {exc}".rstrip(".") + ".") from exc
-    return SentenceTransformerEmbedder(model, identity, settings.query_prefix, settings.passage_prefix)
+        raise ModelError(
+            f"The embedding model {where} cannot be loaded: {exc}".rstrip(".") + "."
+        ) from exc
+    if settings.query_threads > 0:
+        # One short query gains little from a second thread, and on a shared 2-core machine
+        # a single thread keeps latency steady (a busy core stalls the other thread).
+        import torch
+
+        torch.set_num_threads(settings.query_threads)
+    return SentenceTransformerEmbedder(
+        model, identity, settings.query_prefix, settings.passage_prefix
+    )

@@ -30,6 +30,7 @@ class Settings:
     model: str = BUNDLED_MODEL  # or any sentence-transformers model name or folder
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
+    query_threads: int = 1  # torch threads for query embedding (0: torch's default)
     auto_build: bool = True  # build the index when missing or stale (else say what to run)
     # chunking
     chunk_max_chars: int = 900
