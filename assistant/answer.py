@@ -18,12 +18,15 @@ from .citations import number_sources
 from .retrieve import Retrieval, Retriever
 from .schema import Hit, Source
 
-# Questions that ask for a quantity or a date prefer sentences that state one.
+# Questions that ask for a quantity or a date prefer sentences that state one, and an
+# answer that states none does not answer them (classic answer-type checking).
 _ASKS_NUMBER = re.compile(
-    r"\b(combien|montant|somme|pourcentage|taux|plafond|nombre|quand|quelle année|en quelle|depuis quand|"
-    r"date|how much|how many|amount|percentage|rate|when|what year)\b",
+    r"\b(combien|montant|somme|pourcentage|taux|plafond|nombre|budget|quand|quelle année|en quelle|"
+    r"depuis quand|date|délai|how much|how many|amount|percentage|rate|budget|when|what year|deadline)\b",
     re.IGNORECASE,
 )
+_ASKS_CONTACT = re.compile(r"\b(téléphone|telephone|phone|e-?mail|courriel|adresse postale|address)\b", re.I)
+_CONTACT = re.compile(r"@|\b\d{2}(?:[ .]?\d{2}){4}\b")
 _DIGIT = re.compile(r"\d")
 _MARKDOWN = re.compile(r"\*\*|^\s*(?:[-*+]\s+|>\s*)", re.MULTILINE)
 
@@ -63,6 +66,16 @@ def clean_sentence(text: str) -> str:
 
 def asks_number(question: str) -> bool:
     return bool(_ASKS_NUMBER.search(question))
+
+
+def answers_type(question: str, sentences: list[str]) -> bool:
+    """False when the question asks for a number, a date or contact details and none of
+    the answer's sentences states one."""
+    if _ASKS_CONTACT.search(question):
+        return any(_CONTACT.search(t) for t in sentences)
+    if asks_number(question):
+        return any(_DIGIT.search(t) for t in sentences)
+    return True
 
 
 def score_candidates(

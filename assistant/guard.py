@@ -30,7 +30,10 @@ _INJECTION = [
     r"\b(assistant|chatbot|ia|ai|mode|réponds|answer)\b.{0,25}\b(sans (aucune )?(restriction|limite|filtre)s?|without (any )?(restrictions?|filters?|limits?))\b",
     r"\b(jailbreak|mode développeur|mode developpeur|developer mode|DAN)\b",
     r"\b(révèle|revele|affiche|montre|donne|répète|repete|reveal|show|print|repeat)[sz]?\b.{0,30}\b(tes|vos|ton|votre|your)\s+(instructions?|consignes?|prompt|règles|rules)",
-    r"<\s*/?\s*(system|assistant|instructions?)\s*>",
+    r"<\s*/?\s*(system|assistant|user|instructions?|context|contexte|passages?|sources?)\s*>",
+    r"(^|\n|[.!?]\s)\s*(system|système|systeme|assistant)\s*:",
+    r"\b(nouvelles?|new|autres?|other)\s+(consignes?|instructions?|règles|regles|rules|directives)\b",
+    r"\b(désactive|desactive|disable|bypass|contourne)[sz]?\b.{0,30}\b(filtres?|filters?|règles|rules|garde-fous|safeguards?)",
     r"\[\s*(system|inst)\s*\]",
 ]
 _INJECTION_RE = re.compile("|".join(f"(?:{p})" for p in _INJECTION), re.IGNORECASE)

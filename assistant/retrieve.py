@@ -53,24 +53,21 @@ class Retriever:
         return self.bm25.search(expand(query), k)
 
     def search(self, query: str, k: int | None = None, *, mode: str = "hybrid") -> Retrieval:
-        """Top-k chunks for `query`. `mode` is "hybrid", "dense" or "lexical" (baselines)."""
+        """Top-k chunks for `query`. `mode` is "hybrid", "dense" or "lexical" (the baselines
+        of the evaluation). The query is embedded in every mode: the answerer scores
+        sentences with it, so the modes differ only in how chunks are ranked."""
+        if mode not in ("hybrid", "dense", "lexical"):
+            raise ValueError(f"unknown retrieval mode {mode!r}")
         s = self.settings
         k = k or s.top_k
-        qvec = (
-            self.embed_query(query)
-            if mode != "lexical"
-            else np.zeros(self.embedder.dim, np.float32)
-        )
+        qvec = self.embed_query(query)
         dense = self.dense(qvec, s.candidates) if mode != "lexical" else []
         lexical = self.lexical(query, s.candidates) if mode != "dense" else []
-        if mode == "dense":
-            fused = dense
-        elif mode == "lexical":
-            fused = lexical
+        if mode == "hybrid":
+            weights = [s.dense_weight, s.lexical_weight]
+            fused = reciprocal_rank_fusion([dense, lexical], weights, k=s.rrf_k)
         else:
-            fused = reciprocal_rank_fusion(
-                [dense, lexical], [s.dense_weight, s.lexical_weight], k=s.rrf_k
-            )
+            fused = dense or lexical
         dense_by_row, lexical_by_row = dict(dense), dict(lexical)
         hits = [
             Hit(self.index.chunks[row], score, dense_by_row.get(row), lexical_by_row.get(row))
