@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (FAISS) + BM25 (French analysis), fused by weighted RRF.
+"""Hybrid retrieval, fused by weighted RRF over three rankings of the chunks: dense on the
+chunk (FAISS), dense on the chunk's best sentence, and BM25 on French analysis.
 
 `Retriever.search` returns the fused hits and the query vector, which the answerer reuses
 to score sentences, so the question is embedded once.
@@ -42,12 +43,23 @@ class Retriever:
         self.sentence_terms = self.sentence_bm25.terms
         self.vocabulary = corpus_words([chunk_index_text(c) for c in index.chunks])
         self.sentence_matrix = index.sentence_vectors.vectors()
+        self._sentence_chunk = [s.chunk for s in index.sentences]
 
     def embed_query(self, query: str) -> np.ndarray:
         return self.embedder.embed_queries([expand(query)])[0]
 
     def dense(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         return self.index.chunk_vectors.search(query_vector, k)
+
+    def sentence_dense(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Chunks ranked by their best sentence's cosine: a chunk that holds one sentence
+        answering the question is found even when the rest of it is about something else."""
+        sims = self.sentence_matrix @ query_vector
+        best: dict[int, float] = {}
+        for row, sim in zip(self._sentence_chunk, sims.tolist(), strict=True):
+            if sim > best.get(row, -2.0):
+                best[row] = sim
+        return sorted(best.items(), key=lambda p: (-p[1], p[0]))[:k]
 
     def lexical(self, query: str, k: int) -> list[tuple[int, float]]:
         return self.bm25.search(expand(query), k)
@@ -64,8 +76,9 @@ class Retriever:
         dense = self.dense(qvec, s.candidates) if mode != "lexical" else []
         lexical = self.lexical(query, s.candidates) if mode != "dense" else []
         if mode == "hybrid":
-            weights = [s.dense_weight, s.lexical_weight]
-            fused = reciprocal_rank_fusion([dense, lexical], weights, k=s.rrf_k)
+            sentences = self.sentence_dense(qvec, s.candidates)
+            weights = [s.dense_weight, s.dense_weight, s.lexical_weight]
+            fused = reciprocal_rank_fusion([dense, sentences, lexical], weights, k=s.rrf_k)
         else:
             fused = dense or lexical
         dense_by_row, lexical_by_row = dict(dense), dict(lexical)
