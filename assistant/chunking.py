@@ -160,6 +160,8 @@ def chunk_document(doc: Document, *, max_chars: int = 900, min_chars: int = 200)
             start=a,
             end=b,
             url=doc.url,
+            date=doc.date,
+            publisher=doc.publisher,
             context="" if a in block_starts else _paragraph_lead(doc_blocks, doc.text, a),
         )
         for section, a, b in spans

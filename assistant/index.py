@@ -12,6 +12,11 @@ On disk, `index/` holds one folder per build and a `CURRENT` file naming the liv
 A build is written to a temporary folder, renamed into place, then `CURRENT` is swapped
 with `os.replace`: a crash mid-build leaves the previous index live, and a reader never
 sees half an index. No pickles: JSON, JSONL and FAISS's own format only.
+
+Builds are incremental: the manifest records each document's sha256, and a new build
+takes the vectors of unchanged documents from the live build (when it was made with the
+same model, prefixes, chunking and format) and embeds only new and changed documents.
+A removed document has no chunks in the new build; every build is still complete.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .acronyms import expand
 from .chunking import chunk_corpus, sentence_spans
@@ -126,8 +133,15 @@ def stale_reasons(manifest: dict[str, Any], expected: dict[str, Any]) -> list[st
 # ---------------------------------------------------------------- build and write
 
 
-def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True) -> Index:
-    """Chunk and embed the corpus, write a new build beside the live one, then swap it in."""
+def build_index(
+    settings: Settings, embedder: Embedder, *, progress: bool = True, reuse: bool = True
+) -> Index:
+    """Chunk and embed the corpus, write a new build beside the live one, then swap it in.
+
+    With `reuse`, documents whose text is unchanged since the live build (same sha256,
+    same model, prefixes, chunking and format) keep their vectors: only new and changed
+    documents are embedded. Removed documents simply have no chunks in the new build.
+    """
     t0 = time.perf_counter()
     docs = load_corpus(settings.corpus_dir)
     chunks = chunk_corpus(
@@ -136,14 +150,18 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
     sentences = chunk_sentences(chunks)
     texts = [chunk_index_text(c) for c in chunks]
     stexts = sentence_index_texts(chunks, sentences)
+    owners = [c.doc_id for c in chunks] + [chunks[s.chunk].doc_id for s in sentences]
+    hashes = {d.doc_id: _text_sha256(d.text) for d in docs}
+    known, reused_from = _reusable_vectors(settings, embedder, hashes) if reuse else ({}, None)
+    n_reused = sum((o, t) in known for t, o in zip(texts + stexts, owners, strict=True))
     if progress:
         print(
             f"Construction de l'index : {len(docs)} document(s), {len(chunks)} passages, "
-            f"{len(sentences)} phrases…",
+            f"{len(sentences)} phrases ({n_reused} vecteurs repris de l'index précédent)…",
             file=sys.stderr,
             flush=True,
         )
-    vectors = _embed_passages(embedder, texts + stexts, progress)
+    vectors = _embed_missing(embedder, texts + stexts, owners, known, progress)
     chunk_vectors = FlatIndex.build(vectors[: len(texts)])
     sentence_vectors = FlatIndex.build(vectors[len(texts) :])
 
@@ -155,16 +173,96 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
             d.doc_id: {
                 "title": d.title,
                 "path": d.path,
-                "sha256": hashlib.sha256(d.text.encode()).hexdigest(),
+                "sha256": hashes[d.doc_id],
+                "url": d.url,
+                "publisher": d.publisher,
+                "date": d.date,
+                "links": [dict(link) for link in d.links],
             }
             for d in docs
         },
         "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)},
+        "reuse": {
+            "from": reused_from,
+            "reused_vectors": n_reused,
+            "embedded_vectors": len(texts) + len(stexts) - n_reused,
+        },
     }
     path = _write_build(
         settings.index_dir, manifest, chunks, chunk_vectors, sentences, sentence_vectors
     )
     return Index(path, manifest, chunks, chunk_vectors, sentences, sentence_vectors)
+
+
+# ---------------------------------------------------------------- incremental reuse
+
+
+def _text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _reusable_vectors(
+    settings: Settings, embedder: Embedder, hashes: dict[str, str]
+) -> tuple[dict[tuple[str, str], np.ndarray], str | None]:
+    """{(doc_id, embedded text): vector} from the live build, for the documents whose
+    sha256 is unchanged, when that build was made the same way (model, prefixes,
+    normalisation, chunking, format, dimension). Anything unreadable: nothing is reused.
+
+    Keying on the embedded text as well as the document means a vector is reused only
+    for exactly the text it was computed from (a renamed title or section changes it)."""
+    path = current_build(settings.index_dir)
+    if path is None or not path.exists():
+        return {}, None
+    try:
+        old = load_index(path)
+    except IndexNotReady:
+        return {}, None
+    same_way = {
+        k: v for k, v in expected_manifest(settings, embedder.name).items() if k != "corpus_hash"
+    }
+    if stale_reasons(old.manifest, same_way) or old.manifest.get("dimension") != embedder.dim:
+        return {}, None
+    documents = old.manifest.get("documents") or {}
+    unchanged = {
+        doc_id
+        for doc_id, meta in documents.items()
+        if isinstance(meta, dict)
+        and meta.get("sha256")
+        and meta.get("sha256") == hashes.get(doc_id)
+    }
+    known: dict[tuple[str, str], np.ndarray] = {}
+    rows = [i for i, c in enumerate(old.chunks) if c.doc_id in unchanged]
+    if rows:
+        matrix = old.chunk_vectors.vectors()
+        for i in rows:
+            known[(old.chunks[i].doc_id, chunk_index_text(old.chunks[i]))] = matrix[i]
+    srows = [i for i, s in enumerate(old.sentences) if old.chunks[s.chunk].doc_id in unchanged]
+    if srows:
+        matrix = old.sentence_vectors.vectors()
+        stexts = sentence_index_texts(old.chunks, old.sentences)
+        for i in srows:
+            known[(old.chunks[old.sentences[i].chunk].doc_id, stexts[i])] = matrix[i]
+    return known, path.name
+
+
+def _embed_missing(
+    embedder: Embedder,
+    texts: list[str],
+    owners: list[str],
+    known: dict[tuple[str, str], np.ndarray],
+    progress: bool,
+) -> np.ndarray:
+    """Vectors for `texts` (row i for text i, owned by document `owners[i]`): taken from
+    `known` where possible, the others embedded in one batch, each distinct text once."""
+    keys = list(zip(owners, texts, strict=True))
+    missing = list(dict.fromkeys(t for o, t in keys if (o, t) not in known))
+    fresh = _embed_passages(embedder, missing, progress) if missing else None
+    row_of = {t: i for i, t in enumerate(missing)}
+    out = np.empty((len(texts), embedder.dim), dtype=np.float32)
+    for i, key in enumerate(keys):
+        vector = known.get(key)
+        out[i] = fresh[row_of[key[1]]] if vector is None else vector
+    return out
 
 
 def _embed_passages(embedder: Embedder, texts: list[str], progress: bool):

@@ -37,6 +37,9 @@ class Chunk:
     # The first sentence of the paragraph when the chunk starts in the middle of one, so that
     # "La subvention est comprise entre…" is still found as being about the ACTE scheme.
     context: str = ""
+    # The document's date and publisher, so a citation can say where and when it comes from.
+    date: str = ""
+    publisher: str = ""
 
     @property
     def section_path(self) -> str:
@@ -71,6 +74,8 @@ class Source:
     score: float
     chunk_id: str = ""
     quote: str = ""  # the sentence(s) of `text` that support the answer
+    date: str = ""  # the document's date (a fetched page without one: the day it was fetched)
+    publisher: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -88,6 +93,9 @@ class Answer:
     )
     model: str = ""  # which answerer produced the text
     index_version: str = ""
+    # What the LLM answer's verifier changed (sentences dropped or replaced, citations
+    # removed), and why an LLM answer fell back to the extractive one. Empty otherwise.
+    notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,4 +107,5 @@ class Answer:
             "reason": self.reason,
             "model": self.model,
             "index_version": self.index_version,
+            "notes": list(self.notes),
         }
