@@ -18,8 +18,9 @@ from .schema import Chunk, Document
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-# A sentence ends with . ! ? … (optionally followed by a closing quote) then white space.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[»”\"')\]]*\s+(?=[A-ZÀ-ÖØ-Þ«“\"(\d\-–•])")
+# A sentence ends with . ! ? … (optionally followed by a closing quote) then white space and
+# what can open a sentence (a capital, a digit, a quote, a dash), possibly in bold.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[»”\"')\]]*\s+(?=[*_]*[A-ZÀ-ÖØ-Þ«“\"(\d\-–•])")
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,8 @@ _WORD = re.compile(r"\w+")
 # A break: a line break, or spaces after . ! ? … (maybe closed by a quote or parenthesis) or
 # after a citation marker, unless a citation marker follows.
 _SENTENCE_BREAK = re.compile(
-    r"\s*\n\s*|(?:(?<=[.!?…])|(?<=[.!?…][»”\"')])|(?<=\d\]))[ \t]+(?![ \t\[])"
+    r"\s*\n\s*|(?<=\d\])[ \t]+(?![ \t\[])"
+    r"|(?:(?<=[.!?…])|(?<=[.!?…][»”\"')]))[ \t]+(?=[*_]*[A-ZÀ-ÖØ-Þ«“\"(\d])"
 )
 _HAS_CONTENT = re.compile(r"\w")
 
@@ -95,8 +96,9 @@ def fact_recall(answer: str, facts: Sequence[Sequence[str]]) -> float:
 
 def split_sentences(answer: str) -> list[str]:
     """The answer's sentences, each with the `[n]` markers that follow it. A sentence ends
-    at a line break, or at . ! ? … or a closing quote or bracket followed by a space that is
-    not followed by a citation marker ("Phrase. [1] Suite." is two sentences)."""
+    at a line break, after a citation marker, or at . ! ? … (possibly followed by a closing
+    quote or bracket) followed by a space and what can open a sentence (a capital, a digit, a
+    quote): "Phrase. [1] Suite." is two sentences, "(… européens...) peut" is one."""
     parts = (p.strip() for p in _SENTENCE_BREAK.split(answer))
     return [p for p in parts if _HAS_CONTENT.search(CITATION.sub("", p))]
 
