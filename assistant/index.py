@@ -43,7 +43,7 @@ from .schema import Chunk
 from .settings import Settings
 from .vectors import FlatIndex
 
-FORMAT_VERSION = 2  # bump when the chunking or the embedded texts change
+FORMAT_VERSION = 3  # bump when the chunking or the embedded texts change
 REBUILD = "python -m assistant build"
 _FILES = ("chunks.jsonl", "chunks.faiss", "sentences.jsonl", "sentences.faiss")
 
