@@ -1,0 +1,135 @@
+"""The chat in the browser and the widget for partner sites, and the chat turn they share.
+
+`reply(pipeline, message, history)` is one turn of the conversation, free of Gradio: it
+streams the pipeline's answer and yields the assistant's message as it grows
+(`Reply.html`), the last `Reply` carrying the `Answer` and the suggested follow-ups.
+`ask_stream` is the same turn for the `ask` API: dicts of the `ask --json` contract, the
+last one being exactly `Answer.to_json()`.
+
+Both read `pipeline.stream` (text deltas as they are written, then the `Answer`): with an
+LLM these are the verified sentences as the model writes them; with the extractive
+answerer, the finished answer cut after each citation. A pipeline with only `ask` is
+revealed the same way. The Gradio layout is in `ui`, the web server in `server`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..errors import UserError
+from ..schema import Answer
+from . import render
+from .suggest import Suggestion, follow_ups
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+class AsksQuestions(Protocol):
+    def ask(self, question: object, history: list[dict[str, str]] | None = None) -> Answer: ...
+
+
+@dataclass(frozen=True)
+class Reply:
+    html: str  # the assistant's message so far, safe HTML
+    done: bool = False
+    answer: Answer | None = None  # on the last step
+    error: str = ""  # a UserError's sentence, when the message was not a usable question
+    suggestions: tuple[Suggestion, ...] = ()  # on the last step
+
+
+def plain_history(history: object) -> list[dict[str, str]]:
+    """Turns as the pipeline takes them, from plain dicts or Gradio's messages (whose content
+    may be a list of parts, or HTML we rendered)."""
+    out: list[dict[str, str]] = []
+    for turn in history if isinstance(history, list) else []:
+        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant"):
+            continue
+        content = turn.get("content")
+        if isinstance(content, list):
+            content = " ".join(
+                p.get("text", "") if isinstance(p, dict) else str(p)
+                for p in content
+                if isinstance(p, dict | str)
+            )
+        if isinstance(content, str) and content.strip():
+            text = _TAG.sub(" ", content) if "<" in content else content
+            out.append({"role": turn["role"], "content": " ".join(text.split())})
+    return out
+
+
+def answer_events(
+    pipeline: AsksQuestions, question: object, history: list[dict[str, str]]
+) -> Iterator[str | Answer]:
+    """Text deltas, then the `Answer`: `pipeline.stream` when there is one, else `ask`'s
+    answer cut after each sentence."""
+    stream = getattr(pipeline, "stream", None)
+    if callable(stream):
+        yield from stream(question, history)
+        return
+    answer = pipeline.ask(question, history)
+    shown = ""
+    for prefix in render.pieces(answer.answer):
+        yield prefix[len(shown) :]
+        shown = prefix
+    yield answer
+
+
+def texts_then_answer(events: Iterator[str | Answer]) -> Iterator[tuple[str, Answer | None]]:
+    """(text so far, None) while the answer is written, then (its text, the `Answer`).
+
+    Each delta is held back until the next item arrives, so a message that turns out to be
+    an abstention (its text comes just before its `Answer`) never shows as an answer."""
+    text, held = "", False
+    for item in events:
+        if isinstance(item, Answer):
+            yield item.answer, item
+            return
+        if held:
+            yield text, None
+        text += item
+        held = True
+
+
+def reply(
+    pipeline: AsksQuestions, message: str, history: object = None, *, pace: float = 0.0
+) -> Iterator[Reply]:
+    """One chat turn: the message growing as it is written (at least `pace` seconds between
+    steps), then the finished message with its sources and suggested follow-ups. A bad
+    message yields one error notice."""
+    turns = plain_history(history)
+    turn = 1 + sum(t["role"] == "assistant" for t in turns)
+    shown_at = 0.0
+    try:
+        for text, answer in texts_then_answer(answer_events(pipeline, message, turns)):
+            if pace:
+                time.sleep(max(0.0, shown_at + pace - time.monotonic()))
+                shown_at = time.monotonic()
+            if answer is None:
+                yield Reply(render.partial_html(text, (), turn))
+                continue
+            html = (
+                render.abstention_html(answer.answer)
+                if answer.abstained
+                else render.partial_html(answer.answer, answer.sources, turn)
+            )
+            chunks = getattr(getattr(pipeline, "index", None), "chunks", None) or []
+            asked = [t["content"] for t in turns if t["role"] == "user"] + [message]
+            cited = [s.chunk_id for s in answer.sources]
+            suggestions = tuple(follow_ups(chunks, cited, asked=asked))
+            yield Reply(html, done=True, answer=answer, suggestions=suggestions)
+    except UserError as exc:
+        yield Reply(render.error_html(str(exc)), done=True, error=str(exc))
+
+
+def ask_stream(
+    pipeline: AsksQuestions, question: str, history: object = None
+) -> Iterator[dict[str, Any]]:
+    """The `ask` API: the answer so far as it is written (same keys, `sources` still empty),
+    then the whole `Answer.to_json()`. Raises UserError for a message that is not a question."""
+    events = answer_events(pipeline, question, plain_history(history))
+    for text, answer in texts_then_answer(events):
+        yield (answer or Answer(text, False)).to_json()

@@ -1,0 +1,119 @@
+"""The web server: one FastAPI app serving the chat at `/` and the widget at `/widget/`.
+
+Who may embed the pages, and call the API from a browser, is decided here:
+
+- every response carries `Content-Security-Policy: frame-ancestors 'self' <allowed origins>`,
+  so a browser refuses to show the chat or the widget inside a page of any other site;
+- CORS answers only the allowed origins (Starlette's CORSMiddleware on the parent app,
+  which also turns off Gradio's own permissive CORS), without credentials: the app sets
+  no cookies, so the widget works where third-party cookies are blocked;
+- `X-Content-Type-Options: nosniff` and a `Referrer-Policy` on everything.
+
+Scripts outside a browser are not limited by origin (there is no login, by design): put
+rate limits in the reverse proxy. Behind a proxy that serves the app at
+`https://host/<base_path>/` (and strips that prefix), `base_path` is the ASGI `root_path`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .settings import WebSettings
+
+WIDGET_PATH = "/widget"
+
+
+def frame_ancestors(allowed_origins: tuple[str, ...]) -> str:
+    """The CSP directive for the allowed embedding origins ("*" allows any site)."""
+    if "*" in allowed_origins:
+        return "frame-ancestors *"
+    return " ".join(["frame-ancestors", "'self'", *allowed_origins])
+
+
+def security_headers(settings: WebSettings) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": frame_ancestors(settings.allowed_origins),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+    }
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (streams pass through untouched) adding fixed headers to every
+    HTTP response."""
+
+    def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
+        self.app = app
+        self.headers = headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(settings: WebSettings, chat: Any, widget: Any, *, index_version: str = "") -> Any:
+    """The FastAPI app with both Gradio pages mounted and the security middleware."""
+    import gradio as gr
+    from fastapi import FastAPI
+    from starlette.middleware.cors import CORSMiddleware
+
+    from .ui import HEAD, css, theme
+
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.allowed_origins),
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        allow_credentials=False,
+    )
+    app.add_middleware(SecurityHeaders, headers=security_headers(settings))
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "index_version": index_version}
+
+    common = {
+        "theme": theme(),
+        "head": HEAD,
+        "run_history": False,
+        "ssr_mode": False,
+        "server_name": settings.host,
+        "server_port": settings.port,
+    }
+    # The widget first: a mount at "/" would catch every path. No Gradio `root_path` here: a
+    # public base path is the ASGI server's `root_path` (see `serve`), which Gradio reads from
+    # the request scope for each mounted page.
+    gr.mount_gradio_app(
+        app, widget, path=WIDGET_PATH, footer_links=[], css=css(settings, compact=True), **common
+    )
+    gr.mount_gradio_app(app, chat, path="/", footer_links=["api"], css=css(settings), **common)
+    return app
+
+
+def serve(app: Any, settings: WebSettings) -> None:
+    """Run the app with uvicorn; behind a proxy that strips `base_path`, that path becomes the
+    ASGI `root_path`, so the pages and the API compute their public URLs under it."""
+    import uvicorn
+
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        root_path=settings.base_path,
+        proxy_headers=True,
+        log_level="warning",
+    )
