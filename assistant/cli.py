@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant {build,ask,eval}` (also installed as `ptce-assistant`).
+"""Command line: `python -m assistant {build,ask,eval,fetch,add}` (also installed as `ptce-assistant`).
 
 Results go to stdout; progress and diagnostics to stderr. A user error ends with one
 sentence on stderr and exit code 2, never a traceback.
@@ -17,7 +17,7 @@ from .guard import clean_question
 from .settings import Settings
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("pipeline settings (also ASSISTANT_<NAME> environment variables)")
     g.add_argument(
         "--corpus-dir", type=Path, help="folder of Markdown documents (default: corpus/)"
@@ -37,6 +37,20 @@ def _common(parser: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--no-build", action="store_true", help="fail instead of building a missing or stale index"
     )
+    g.add_argument(
+        "--llm",
+        choices=["none", "openai", "ollama", "llamacpp"],
+        help="write answers with an LLM, verified against the sources: an OpenAI-compatible "
+        "server, Ollama, or a local GGUF file served by llama.cpp (default: none, extractive)",
+    )
+    g.add_argument(
+        "--llm-base-url",
+        help="the server's OpenAI-compatible URL, e.g. http://127.0.0.1:8000/v1 "
+        "(Ollama: http://127.0.0.1:11434/v1 by default)",
+    )
+    g.add_argument(
+        "--llm-model", help="the model name the server knows, or the .gguf file for llamacpp"
+    )
     g.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
 
 
@@ -49,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="build or refresh the index")
     p.add_argument("--force", action="store_true", help="rebuild even when the index is up to date")
-    _common(p)
+    add_pipeline_arguments(p)
 
     p = sub.add_parser("ask", help="answer one question")
     p.add_argument("question", help="the question, in French or English")
@@ -60,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--mode", choices=["hybrid", "dense", "lexical"], default="hybrid", help=argparse.SUPPRESS
     )
-    _common(p)
+    add_pipeline_arguments(p)
 
     p = sub.add_parser("eval", help="run the evaluation set and write a report")
     p.add_argument("--questions", type=Path, help="questions file (default: eval/questions.jsonl)")
@@ -68,8 +82,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", choices=["tune", "test", "all"], default="all")
     p.add_argument("--no-baselines", action="store_true", help="evaluate the product only")
     p.add_argument("--gate", type=Path, help="thresholds file: exit 1 when a score falls below")
-    _common(p)
+    add_pipeline_arguments(p)
+
+    p = sub.add_parser(
+        "fetch",
+        help="download the guide's linked resources (corpus/sources.yaml) into corpus/fetched/",
+    )
+    p.add_argument("--sources", type=Path, help="sources list (default: <corpus>/sources.yaml)")
+    p.add_argument("--only", action="append", metavar="ID", help="fetch this source only")
+    p.add_argument("--no-prune", action="store_true", help="keep copies of unlisted sources")
+    _fetching(p)
+    add_pipeline_arguments(p)
+
+    p = sub.add_parser("add", help="add one document (URL, Markdown, PDF, DOCX or HTML file)")
+    p.add_argument("target", help="a file path or an http(s) URL")
+    p.add_argument("--id", help="document id (default: from the title)")
+    p.add_argument("--title", help="document title (default: the document's own)")
+    p.add_argument("--publisher", help="who publishes it (shown with citations)")
+    _fetching(p)
+    add_pipeline_arguments(p)
     return parser
+
+
+def _fetching(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--out-dir", type=Path, help="where documents are written (default: <corpus>/fetched/)"
+    )
+    p.add_argument("--timeout", type=float, help="seconds to wait for a server (default: 20)")
+    p.add_argument("--retries", type=int, help="retries after a time-out or 5xx (default: 2)")
+    p.add_argument("--delay", type=float, help="seconds between requests to one host (default: 1)")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -80,6 +121,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         cache_dir=args.cache_dir,
         top_k=args.top_k,
         min_support=args.min_support,
+        llm="" if getattr(args, "llm", None) == "none" else getattr(args, "llm", None),
+        llm_base_url=getattr(args, "llm_base_url", None),
+        llm_model=getattr(args, "llm_model", None),
     )
     return replace(settings, auto_build=False) if args.no_build else settings
 
@@ -113,7 +157,9 @@ def format_answer(answer) -> str:
         lines.append("")
         lines.append("Sources :")
         for s in answer.sources:
-            lines.append(f"  [{s.n}] {s.title} — {s.section}" + (f" <{s.url}>" if s.url else ""))
+            origin = ", ".join(x for x in (s.publisher, s.date) if x)
+            line = f"  [{s.n}] {s.title}" + (f" ({origin})" if origin else "") + f" — {s.section}"
+            lines.append(line + (f" <{s.url}>" if s.url else ""))
     return "\n".join(lines)
 
 
@@ -151,6 +197,10 @@ def run(args: argparse.Namespace) -> int:
         from .evaluation.cli import run_eval
 
         return run_eval(args, settings)
+    if args.command in ("fetch", "add"):
+        from .fetch import run_add, run_fetch
+
+        return (run_fetch if args.command == "fetch" else run_add)(args, settings)
     raise AssertionError(args.command)
 
 

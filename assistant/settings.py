@@ -46,6 +46,17 @@ class Settings:
     max_sentences: int = 4
     max_question_chars: int = 2000
     max_history_turns: int = 20
+    # LLM (optional): "" keeps the extractive answerer. "openai": any OpenAI-compatible
+    # server (OpenAI, vLLM, llama.cpp's server, LiteLLM…) at llm_base_url; "ollama": Ollama's
+    # OpenAI-compatible /v1 endpoint (default http://127.0.0.1:11434/v1); "llamacpp": starts
+    # `python -m llama_cpp.server` on a local GGUF file given as llm_model.
+    llm: str = ""
+    llm_base_url: str = ""
+    llm_model: str = ""  # the server's model name, or the .gguf path for "llamacpp"
+    llm_api_key: str = ""  # sent as a bearer token; local servers accept any value
+    llm_timeout: float = 30.0  # seconds for one whole LLM call, then the extractive answer
+    llm_max_tokens: int = 400
+    llm_temperature: float = 0.0
 
     @property
     def model_cache_dir(self) -> Path:

@@ -59,8 +59,13 @@ def code_version() -> str:
     return out.stdout.strip() or "unknown"
 
 
+_SECRETS = ("llm_api_key",)
+
+
 def settings_dict(settings: Settings) -> dict[str, Any]:
-    return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items()}
+    """The settings as written into a report: paths as text, secrets blanked."""
+    data = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items()}
+    return {k: ("***" if k in _SECRETS and v else v) for k, v in data.items()}
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
