@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh machine of this kind (Debian 12, Python 3.11,
+# root, PyPI and Debian's archive reachable). Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+
+echo "== Python packages (CPU torch first, so nothing pulls a CUDA build)"
+python -m pip install --quiet torch==2.13.0
+python -m pip install --quiet -e ".[dev,postgres]"
+
+echo "== Headless Chromium for the browser tests"
+bash .ci/browser-deps.sh
+
+echo "== LLM answerer test deps (llama.cpp server built from source, SmolLM2 GGUF)"
+bash .ci/llm-deps.sh
