@@ -16,8 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.cli import add_pipeline_arguments
-from assistant.cli import settings_from_args
+from assistant.cli import add_pipeline_arguments, settings_from_args
 from assistant.errors import UserError
 from assistant.settings import Settings
 from assistant.web.settings import DEFAULT_THEME_COLOR, WebSettings
@@ -82,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         help="answers computed at the same time (default: one per CPU core)",
     )
+    g.add_argument(
+        "--rate-per-minute", type=int, help="questions per minute per browser session (default: 10)"
+    )
+    g.add_argument(
+        "--rate-per-minute-ip", type=int, help="questions per minute per address (default: 60)"
+    )
+    g.add_argument(
+        "--trusted-proxies",
+        help="proxies whose X-Forwarded-For is believed, comma-separated addresses or networks "
+        "(default: none)",
+    )
     add_pipeline_arguments(parser)
     return parser
 
@@ -98,12 +108,16 @@ def settings_from(args: argparse.Namespace) -> WebSettings:
         theme_color=args.theme_color,
         greeting=args.greeting,
         concurrency=args.concurrency,
+        rate_per_minute=args.rate_per_minute,
+        rate_per_minute_ip=args.rate_per_minute_ip,
+        trusted_proxies=args.trusted_proxies,
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("assistant.web.access").setLevel(logging.INFO)
     try:
         settings = settings_from(args)
         load = functools.partial(get_pipeline, settings.pipeline, quiet=args.quiet)
@@ -115,16 +129,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from assistant.feedback import FeedbackStore
+    from assistant.web.limits import ClientLimits
     from assistant.web.server import create_app, serve
     from assistant.web.ui import build_chat, build_widget
 
     store = FeedbackStore(settings.feedback_url)
     store.check()  # a store that cannot be written logs a warning; the chat still runs
+    limits = ClientLimits.from_settings(settings)  # shared: the chat, the widget and the API
     app = create_app(
         settings,
-        build_chat(settings, load, store),
-        build_widget(settings, load, store),
+        build_chat(settings, load, store, limits),
+        build_widget(settings, load, store, limits),
         index_version=pipeline.index.version,
+        pipeline=pipeline,
+        store=store,
     )
     url = f"http://{settings.host}:{settings.port}/"
     public = f" ; servi par le proxy sous {settings.base_path}/" if settings.base_path else ""

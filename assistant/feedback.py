@@ -156,7 +156,12 @@ def _connect(url: str) -> sa.Engine:
     if is_sqlite:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     try:
-        metadata.create_all(engine)
+        try:
+            metadata.create_all(engine)
+        except sa.exc.DBAPIError:
+            # Replicas starting together on an empty PostgreSQL race to create the table
+            # (the existence check and CREATE TABLE are not atomic): the loser looks again.
+            metadata.create_all(engine)
     except BaseException:
         engine.dispose()
         raise

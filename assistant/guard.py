@@ -13,6 +13,7 @@ import unicodedata
 from .analysis import fold
 from .errors import UserError
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 # Zero-width and bidirectional control characters: invisible, and used to hide text.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\u00ad]")
 
@@ -46,6 +47,7 @@ def clean_question(text: object, *, max_chars: int) -> str:
     if "\x00" in text:
         raise UserError("La question contient des caractères binaires ; envoyez du texte.")
     text = unicodedata.normalize("NFKC", text)
+    text = _ANSI.sub("", text)  # terminal colour codes: drop the whole sequence, not just ESC
     text = _INVISIBLE.sub("", text)
     # Control characters become spaces (tabs and newlines included), then spaces collapse.
     text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)

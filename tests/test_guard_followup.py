@@ -86,3 +86,7 @@ def test_followup_without_history_is_left_alone():
 def test_chained_followups_keep_the_topic():
     history = HISTORY + [{"role": "user", "content": "et son montant ?"}]
     assert resolve("and for rural areas?", history).startswith("Qu'est-ce que le dispositif ACTE ?")
+
+
+def test_ansi_escape_sequences_are_dropped_whole():
+    assert clean_question("\x1b[31mPTCE ?\x1b[0m", max_chars=100) == "PTCE ?"

@@ -26,6 +26,8 @@ from . import render
 from .suggest import Suggestion, follow_ups
 
 _TAG = re.compile(r"<[^>]+>")
+MAX_HISTORY_ENTRIES = 40  # turns read from a caller's history, the latest ones
+MAX_TURN_CHARS = 4000  # characters kept of each earlier turn
 
 
 class AsksQuestions(Protocol):
@@ -45,18 +47,19 @@ def plain_history(history: object) -> list[dict[str, str]]:
     """Turns as the pipeline takes them, from plain dicts or Gradio's messages (whose content
     may be a list of parts, or HTML we rendered)."""
     out: list[dict[str, str]] = []
-    for turn in history if isinstance(history, list) else []:
+    for turn in history[-MAX_HISTORY_ENTRIES:] if isinstance(history, list) else []:
         if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant"):
             continue
         content = turn.get("content")
         if isinstance(content, list):
             content = " ".join(
                 p.get("text", "") if isinstance(p, dict) else str(p)
-                for p in content
+                for p in content[:100]
                 if isinstance(p, dict | str)
             )
         if isinstance(content, str) and content.strip():
-            text = _TAG.sub(" ", content) if "<" in content else content
+            content = content[: 2 * MAX_TURN_CHARS]
+            text = (_TAG.sub(" ", content) if "<" in content else content)[:MAX_TURN_CHARS]
             out.append({"role": turn["role"], "content": " ".join(text.split())})
     return out
 

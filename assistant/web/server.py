@@ -9,9 +9,14 @@ Who may embed the pages, and call the API from a browser, is decided here:
   no cookies, so the widget works where third-party cookies are blocked;
 - `X-Content-Type-Options: nosniff` and a `Referrer-Policy` on everything.
 
-Scripts outside a browser are not limited by origin (there is no login, by design): put
-rate limits in the reverse proxy. Behind a proxy that serves the app at
-`https://host/<base_path>/` (and strips that prefix), `base_path` is the ASGI `root_path`.
+Scripts outside a browser are not limited by origin (there is no login, by design); the
+chat and the `ask` API limit questions per session and per address (see `limits`).
+`/healthz` says the process is up, `/readyz` whether it can answer (see `observe`); every
+response carries an `X-Request-ID`, and one access-log line per request is written.
+
+Behind a proxy that serves the app at `https://host/<base_path>/` (and strips that prefix),
+`base_path` is the ASGI `root_path`; its `X-Forwarded-*` headers are believed only when it
+is one of `trusted_proxies`.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .observe import RequestLog, readiness
 from .settings import WebSettings
 
 WIDGET_PATH = "/widget"
@@ -64,10 +70,20 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(settings: WebSettings, chat: Any, widget: Any, *, index_version: str = "") -> Any:
-    """The FastAPI app with both Gradio pages mounted and the security middleware."""
+def create_app(
+    settings: WebSettings,
+    chat: Any,
+    widget: Any,
+    *,
+    index_version: str = "",
+    pipeline: Any = None,
+    store: Any = None,
+) -> Any:
+    """The FastAPI app with both Gradio pages mounted, the security and logging middleware,
+    and the health (`/healthz`) and readiness (`/readyz`, needs `pipeline` and `store`) checks."""
     import gradio as gr
     from fastapi import FastAPI
+    from fastapi.responses import JSONResponse
     from starlette.middleware.cors import CORSMiddleware
 
     from .ui import HEAD, css, theme
@@ -81,10 +97,16 @@ def create_app(settings: WebSettings, chat: Any, widget: Any, *, index_version: 
         allow_credentials=False,
     )
     app.add_middleware(SecurityHeaders, headers=security_headers(settings))
+    app.add_middleware(RequestLog)  # outermost: times and ids everything, CORS refusals too
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok", "index_version": index_version}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> Any:  # a plain def: the store check runs in a worker thread
+        status, report = readiness(pipeline, store)
+        return JSONResponse(report, status_code=status)
 
     common = {
         "theme": theme(),
@@ -93,6 +115,7 @@ def create_app(settings: WebSettings, chat: Any, widget: Any, *, index_version: 
         "ssr_mode": False,
         "server_name": settings.host,
         "server_port": settings.port,
+        "show_error": False,  # users see our French sentences (gr.Error), never a raw exception
     }
     # The widget first: a mount at "/" would catch every path. No Gradio `root_path` here: a
     # public base path is the ASGI server's `root_path` (see `serve`), which Gradio reads from
@@ -114,6 +137,8 @@ def serve(app: Any, settings: WebSettings) -> None:
         host=settings.host,
         port=settings.port,
         root_path=settings.base_path,
-        proxy_headers=True,
+        # X-Forwarded-* are believed only from the proxies named in the settings
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies) or None,
         log_level="warning",
     )

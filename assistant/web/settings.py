@@ -7,6 +7,10 @@
     allowed_origins         sites allowed to embed the widget and call the API from a browser
     base_path               public path prefix when served behind a reverse proxy
     theme_color, greeting   the look and the first words of the chat and the widget
+    rate_per_minute         questions per minute from one browser session (0: no limit)
+    rate_per_minute_ip      questions per minute from one address (0: no limit)
+    trusted_proxies         proxies whose X-Forwarded-For is believed (addresses or networks)
+    max_history_turns       earlier turns a caller may send; older ones are dropped
     pipeline                the answering pipeline's own `Settings`
 """
 
@@ -22,6 +26,7 @@ from urllib.parse import urlsplit
 
 from ..errors import UserError
 from ..settings import PROJECT_ROOT, Settings
+from .limits import parse_proxies
 
 DEFAULT_GREETING = (
     "Bonjour ! Je réponds à vos questions sur les Pôles territoriaux de coopération économique "
@@ -45,9 +50,21 @@ class WebSettings:
     # answers computed at the same time, the rest wait in Gradio's queue; answering is CPU-bound,
     # so one per core (measured on 2 cores: 10 clients wait half as long as with 4)
     concurrency: int = field(default_factory=lambda: os.cpu_count() or 1)
+    rate_per_minute: int = 10
+    rate_per_minute_ip: int = 60  # a school or an office shares one address
+    trusted_proxies: tuple[str, ...] = ()  # e.g. ("127.0.0.1",) behind nginx on the same host
+    max_history_turns: int = 20
     pipeline: Settings = field(default_factory=Settings)
 
     def __post_init__(self) -> None:
+        if min(self.rate_per_minute, self.rate_per_minute_ip, self.max_history_turns) < 0:
+            raise UserError(
+                "Les limites de débit et d'historique doivent être positives ou nulles."
+            )
+        try:
+            object.__setattr__(self, "trusted_proxies", parse_proxies(self.trusted_proxies))
+        except ValueError as exc:
+            raise UserError(f"Proxy de confiance invalide : {exc}") from None
         if not 0 < self.port < 65536:
             raise UserError(f"Le port {self.port} n'est pas valide (1 à 65535).")
         if not _HEX_COLOR.match(self.theme_color):
@@ -141,4 +158,8 @@ _FROM_ENV = {
     "theme_color": str,
     "greeting": str,
     "concurrency": _int,
+    "rate_per_minute": _int,
+    "rate_per_minute_ip": _int,
+    "trusted_proxies": str,
+    "max_history_turns": _int,
 }

@@ -9,6 +9,7 @@ exact trace of the answer it judges.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,7 +18,11 @@ import gradio as gr
 from ..errors import UserError
 from ..feedback import FeedbackStore
 from . import ask_stream, render, reply
+from .limits import RATE_LIMITED, ClientLimits, cap_history
 from .settings import WebSettings
+
+logger = logging.getLogger(__name__)
+UNEXPECTED = "Une erreur inattendue est survenue : réessayez dans un instant."
 
 EXAMPLES = (
     "Comment un département peut-il financer l'animation d'un PTCE ?",
@@ -50,35 +55,57 @@ def history_of(log: Log) -> list[dict[str, str]]:
 class ChatHandlers:
     """Event handlers shared by the chat and the widget; plain methods, testable without a browser."""
 
-    def __init__(self, get_pipeline: Callable[[], Any], store: FeedbackStore, surface: str):
+    def __init__(
+        self,
+        get_pipeline: Callable[[], Any],
+        store: FeedbackStore,
+        surface: str,
+        limits: ClientLimits | None = None,
+    ):
         self.get_pipeline = get_pipeline
         self.store = store
         self.surface = surface
+        self.limits = limits or ClientLimits(0, 0)
 
-    def submit(self, message: str, log: Log) -> Iterator[tuple[Any, ...]]:
-        """Yields (textbox, chatbot, log, comment box) as the answer streams in."""
-        message = (message or "").strip()
+    def submit(
+        self, message: str, log: Log, request: gr.Request = None
+    ) -> Iterator[tuple[Any, ...]]:
+        """Yields (textbox, chatbot, log, comment box) as the answer streams in. A client over
+        its rate limit gets a notice instead of an answer."""
+        message = (message if isinstance(message, str) else "").strip()
         if not message:
             yield gr.skip(), gr.skip(), log, gr.skip()
             return
         log = [*log, {"role": "user", "text": message, "html": render.question_html(message)}]
         yield "", messages(log), log, gr.update(visible=False)
-        for step in reply(self.get_pipeline(), message, history_of(log[:-1]), pace=STREAM_PACE_S):
-            entry: dict[str, Any] = {"role": "assistant", "html": step.html}
-            if step.error:
-                entry["error"] = True
-            elif step.answer is not None:
-                entry |= {"text": step.answer.answer, "question": message}
-                entry["answer"] = step.answer.to_json()
-                entry["suggestions"] = list(step.suggestions)
-            new_log = [*log, entry]
-            yield "", messages(new_log), new_log, gr.skip()
+        if not self.limits.allow(request):
+            notice = {"role": "assistant", "html": render.error_html(RATE_LIMITED), "error": True}
+            yield "", messages([*log, notice]), [*log, notice], gr.skip()
+            return
+        history = cap_history(history_of(log[:-1]), self.limits.max_history_turns)
+        try:
+            for step in reply(self.get_pipeline(), message, history, pace=STREAM_PACE_S):
+                entry: dict[str, Any] = {"role": "assistant", "html": step.html}
+                if step.error:
+                    entry["error"] = True
+                elif step.answer is not None:
+                    entry |= {"text": step.answer.answer, "question": message}
+                    entry["answer"] = step.answer.to_json()
+                    entry["suggestions"] = list(step.suggestions)
+                new_log = [*log, entry]
+                yield "", messages(new_log), new_log, gr.skip()
+        except Exception:  # the user sees one French sentence; the trace goes to the log
+            logger.exception("Answer failed")
+            notice = {"role": "assistant", "html": render.error_html(UNEXPECTED), "error": True}
+            yield "", messages([*log, notice]), [*log, notice], gr.skip()
 
-    def pick(self, log: Log, data: gr.SelectData) -> Iterator[tuple[Any, ...]]:
+    def pick(
+        self, log: Log, data: gr.SelectData, request: gr.Request = None
+    ) -> Iterator[tuple[Any, ...]]:
         """An example question or a suggested follow-up was clicked: ask it."""
         value = data.value
         text = value.get("text") or value.get("value") if isinstance(value, dict) else value
-        yield from self.submit(str(text or ""), log)
+        yield from self.submit(str(text or ""), log, request)
 
     def like(self, log: Log, data: gr.LikeData) -> tuple[Any, ...]:
         """Store the rating at once, then offer the optional comment box."""
@@ -209,17 +236,29 @@ def _layout(settings: WebSettings, handlers: ChatHandlers, *, compact: bool) -> 
     chatbot.clear(handlers.clear, None, cleared, **private)  # the Chatbot's own trash button
 
 
-def _api(get_pipeline: Callable[[], Any], store: FeedbackStore, settings: WebSettings) -> None:
+def _api(
+    get_pipeline: Callable[[], Any],
+    store: FeedbackStore,
+    settings: WebSettings,
+    limits: ClientLimits,
+) -> None:
     """The `ask` and `feedback` endpoints, for scripts and `gradio_client`."""
 
-    def ask(question: str, history: list | None = None) -> dict:
+    def ask(question: str, history: list | None = None, request: gr.Request = None) -> dict:
         """Answer a question about PTCE from the guide. Streams partial answers; the last value
         is the same JSON object as `python -m assistant ask --json`. `history`: earlier turns,
         [{"role": "user"|"assistant", "content": "..."}]."""
+        if not limits.allow(request):
+            raise gr.Error(RATE_LIMITED, print_exception=False)
         try:
-            yield from ask_stream(get_pipeline(), question, history)
+            yield from ask_stream(
+                get_pipeline(), question, cap_history(history, limits.max_history_turns)
+            )
         except UserError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
+        except Exception:
+            logger.exception("Answer failed")
+            raise gr.Error(UNEXPECTED, print_exception=False) from None
 
     def feedback(question: str, answer: dict, rating: str, comment: str = "") -> dict:
         """Record a rating ("up" or "down") of an answer returned by `ask`, with an optional comment."""
@@ -240,21 +279,31 @@ def _api(get_pipeline: Callable[[], Any], store: FeedbackStore, settings: WebSet
 
 
 def build_chat(
-    settings: WebSettings, get_pipeline: Callable[[], Any], store: FeedbackStore
+    settings: WebSettings,
+    get_pipeline: Callable[[], Any],
+    store: FeedbackStore,
+    limits: ClientLimits | None = None,
 ) -> gr.Blocks:
+    """The full chat and the API; pass the same `limits` to `build_widget` so a client's
+    questions count once across both pages."""
+    limits = limits or ClientLimits.from_settings(settings)
     with gr.Blocks(title="Assistant PTCE", analytics_enabled=False) as demo:
-        _layout(settings, ChatHandlers(get_pipeline, store, "chat"), compact=False)
-        _api(get_pipeline, store, settings)
+        _layout(settings, ChatHandlers(get_pipeline, store, "chat", limits), compact=False)
+        _api(get_pipeline, store, settings, limits)
     return demo
 
 
 def build_widget(
-    settings: WebSettings, get_pipeline: Callable[[], Any], store: FeedbackStore
+    settings: WebSettings,
+    get_pipeline: Callable[[], Any],
+    store: FeedbackStore,
+    limits: ClientLimits | None = None,
 ) -> gr.Blocks:
+    limits = limits or ClientLimits.from_settings(settings)
     with gr.Blocks(
         title="Assistant PTCE", analytics_enabled=False, fill_height=True, fill_width=True
     ) as demo:
-        _layout(settings, ChatHandlers(get_pipeline, store, "widget"), compact=True)
+        _layout(settings, ChatHandlers(get_pipeline, store, "widget", limits), compact=True)
     return demo
 
 
