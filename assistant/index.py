@@ -35,7 +35,8 @@ from typing import Any
 import numpy as np
 
 from .acronyms import expand
-from .chunking import chunk_corpus, sentence_spans
+from .chunking import chunk_corpus
+from .text import sentence_spans
 from .corpus import corpus_hash, load_corpus
 from .embed import Embedder
 from .errors import IndexNotReady

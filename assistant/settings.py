@@ -26,6 +26,8 @@ def _default_cache_dir() -> Path:
 class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
+    cards_dir: Path = PROJECT_ROOT / "cards"  # answer cards (cards/README.md)
+    use_cards: bool = True  # answer with a matching card when one fits
     cache_dir: Path | None = None  # None: $XDG_CACHE_HOME/ptce-assistant
     model: str = BUNDLED_MODEL  # or any sentence-transformers model name or folder
     query_prefix: str = "query: "
