@@ -89,10 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
     c = cards.add_parser("check", help="fail when a card says what its quotes do not (CI runs it)")
     c.add_argument("--only", metavar="PREFIX", help="check the cards whose id starts with PREFIX")
     c.add_argument("--cards-dir", type=Path, help="folder of cards (default: cards/)")
-    c.add_argument("--corpus-dir", type=Path, help="folder of Markdown documents (default: corpus/)")
+    c.add_argument(
+        "--corpus-dir", type=Path, help="folder of Markdown documents (default: corpus/)"
+    )
     c = cards.add_parser("coverage", help="list the guide's sentences that no card cites")
     c.add_argument("--cards-dir", type=Path, help="folder of cards (default: cards/)")
-    c.add_argument("--corpus-dir", type=Path, help="folder of Markdown documents (default: corpus/)")
+    c.add_argument(
+        "--corpus-dir", type=Path, help="folder of Markdown documents (default: corpus/)"
+    )
 
     p = sub.add_parser(
         "fetch",
@@ -185,7 +189,9 @@ def run_cards(args: argparse.Namespace) -> int:
         uncovered = coverage(cards, documents)
         for sentence in uncovered:
             print(f"- {sentence}")
-        print(f"{len(uncovered)} phrases du guide ne sont citées par aucune fiche.", file=sys.stderr)
+        print(
+            f"{len(uncovered)} phrases du guide ne sont citées par aucune fiche.", file=sys.stderr
+        )
         return 0
     if args.only:
         cards = [c for c in cards if c.id.startswith(args.only)]

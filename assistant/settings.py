@@ -46,6 +46,7 @@ class Settings:
     # answering
     min_support: float = 0.88  # calibrated on the tuning split of eval/ (see eval/README.md)
     max_sentences: int = 4
+    min_card_score: float = 0.9  # answer with a card from this match score (eval/ tune split)
     max_question_chars: int = 2000
     max_history_turns: int = 20
     # LLM (optional): "" keeps the extractive answerer. "openai": any OpenAI-compatible

@@ -36,7 +36,7 @@ CONNECTIVES = frozenset(
     quatre cinq six deux trois sept huit dernier dernière ici là comme
     peut peuvent pouvoir pourra doit doivent permet permettent guide cite indique
     précise selon via afin lequel laquelle lesquels lesquelles dont
-    oui non bien mieux plus moins très surtout sans
+    oui non bien mieux plus moins très surtout sans être avoir faire fait
     """
     )
 )
