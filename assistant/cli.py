@@ -84,6 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gate", type=Path, help="thresholds file: exit 1 when a score falls below")
     add_pipeline_arguments(p)
 
+    p = sub.add_parser(
+        "calibrate", help="fit the answerability model on the tuning split (needs scikit-learn)"
+    )
+    p.add_argument("--questions", type=Path, help="questions file (default: eval/questions.jsonl)")
+    p.add_argument("--negatives", type=int, default=120, help="generated focus swaps (default: 120)")
+    p.add_argument(
+        "--min-precision", type=float, default=0.9, help="abstention precision to keep (default: 0.9)"
+    )
+    add_pipeline_arguments(p)
+
     p = sub.add_parser("cards", help="answer cards: check them against the guide, see coverage")
     cards = p.add_subparsers(dest="cards_command", required=True)
     c = cards.add_parser("check", help="fail when a card says what its quotes do not (CI runs it)")
@@ -240,6 +250,10 @@ def run(args: argparse.Namespace) -> int:
         from .evaluation.cli import run_eval
 
         return run_eval(args, settings)
+    if args.command == "calibrate":
+        from .calibrate import run_calibrate
+
+        return run_calibrate(args, settings)
     if args.command in ("fetch", "add"):
         from .fetch import run_add, run_fetch
 

@@ -197,7 +197,7 @@ class Pipeline:
             timings["answer"] = _ms(t)
             timings["total"] = _ms(t0)
             message, sources = self._refusal(lang, analysis, candidates)
-            reason = "wrong_type" if not signals["typed"] else "not_answerable"
+            reason = "wrong_type" if not signals["typed"] else "low_support"
             return Answer(message, True, sources, timings, query, reason, **meta, signals=signals)
         if card is not None:
             try:
