@@ -39,6 +39,8 @@ class Question:
     evidence: tuple[str, ...]
     facts: tuple[tuple[str, ...], ...]  # every group must match; any alternative of a group will do
     split: str
+    list_items: tuple[tuple[str, ...], ...] = ()  # list questions: one group per item to list
+    variant_of: str | None = None  # metamorphic variants: the id of the original question
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ def load_questions(path: Path, split: str = "all") -> list[Question]:
                 evidence=tuple(row.get("evidence") or ()),
                 facts=tuple(tuple(group) for group in row.get("facts") or ()),
                 split=str(row["split"]),
+                list_items=tuple(tuple(group) for group in row.get("list_items") or ()),
+                variant_of=str(row["variant_of"]) if row.get("variant_of") else None,
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise UserError(f"{path}, line {number}: not a valid question ({exc}).") from exc
