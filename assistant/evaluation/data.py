@@ -94,6 +94,19 @@ def load_questions(path: Path, split: str = "all") -> list[Question]:
     return questions
 
 
+def variant_originals(every: Sequence[Question], questions: Sequence[Question]) -> list[Question]:
+    """The originals of the variants among `questions` that `questions` does not hold (a test
+    variant of a tune question): asked too, so that each variant can be compared with its
+    original. Raises UserError when a variant's original is missing from `every`."""
+    by_id = {q.id: q for q in every}
+    held = {q.id for q in questions}
+    wanted = list(dict.fromkeys(q.variant_of for q in questions if q.variant_of))
+    missing = [i for i in wanted if i not in by_id]
+    if missing:
+        raise UserError(f"Variants point to unknown question(s): {', '.join(missing)}.")
+    return [by_id[i] for i in wanted if i not in held]
+
+
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
