@@ -413,3 +413,31 @@ def test_variant_originals_are_added_when_the_split_lacks_them():
     assert variant_originals([original, kept, *variants], [kept, *variants]) == [original]
     with pytest.raises(UserError, match="a9"):
         variant_originals([], [_user_question("v9", "variant", variant_of="a9")])
+
+
+def test_the_systems_list_is_extended_by_adding_a_factory():
+    from types import SimpleNamespace
+
+    from assistant.evaluation.baselines import OTHERS, PipelineSystem, build_systems
+
+    pipeline = SimpleNamespace(index=SimpleNamespace(chunks=[]))
+
+    class Fixed:
+        collection: list[Span] = []
+
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def reply(self, question, *, rank):
+            return Reply("Non.", True)
+
+    others = {"product_no_cards": lambda p, docs: Fixed("product_no_cards")}
+    systems = build_systems(pipeline, [], others=others)
+    assert [s.name for s in systems] == ["product", "product_no_cards"]
+    assert isinstance(systems[0], PipelineSystem) and systems[0].mode == "hybrid"
+    assert [s.name for s in build_systems(pipeline, [], baselines=False, others=others)] == [
+        "product"
+    ]
+    with pytest.raises(ValueError, match="misnamed"):
+        build_systems(pipeline, [], others={"x": lambda p, docs: Fixed("misnamed")})
+    assert list(OTHERS) == ["bm25", "dense", "tutorial"]
