@@ -89,8 +89,14 @@ def collect(pipeline, items: list[tuple[str, list, bool]]) -> tuple[list[dict], 
 
 
 def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from .errors import UserError
     from .evaluation.data import load_questions
     from .pipeline import Pipeline
+
+    try:
+        import sklearn  # noqa: F401
+    except ImportError as exc:
+        raise UserError("calibrate a besoin de scikit-learn : pip install -e '.[calibrate]'.") from exc
 
     questions = load_questions(args.questions or PROJECT_ROOT / "eval" / "questions.jsonl", "tune")
     items = [(q.question, list(q.history), q.answerable) for q in questions]
