@@ -32,6 +32,7 @@ class Settings:
     passage_prefix: str = "passage: "
     query_threads: int = 1  # torch threads for query embedding (0: torch's default)
     auto_build: bool = True  # build the index when missing or stale (else say what to run)
+    allow_private_urls: bool = False  # let fetch/add reach loopback and private addresses
     # chunking
     chunk_max_chars: int = 900
     chunk_min_chars: int = 200
