@@ -17,6 +17,25 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL = "bundled:multilingual-e5-small"
 
 
+def display_path(path: str | os.PathLike[str]) -> str:
+    """`path` as reports, manifests and logs record it: relative to the repository when it
+    is inside it, `~/…` under the home folder, else as it is (a relative path stays as is).
+
+    >>> display_path(PROJECT_ROOT / "eval" / "questions.jsonl")
+    'eval/questions.jsonl'
+    >>> display_path(Path.home() / ".cache" / "ptce-assistant")
+    '~/.cache/ptce-assistant'
+    """
+    p = Path(path)
+    if not p.is_absolute():
+        return str(p)
+    for base, shown in ((PROJECT_ROOT, ""), (Path.home(), "~")):
+        if p.is_relative_to(base):
+            rest = p.relative_to(base).as_posix()
+            return "/".join(x for x in (shown, rest) if x and x != ".") or "."
+    return str(p)
+
+
 def _default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "ptce-assistant"
