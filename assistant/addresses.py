@@ -56,8 +56,9 @@ def resolve(host: str, port: int) -> list[str]:
 def check_url(url: str, *, resolver: Resolver | None = None) -> None:
     """Raise BlockedAddress unless every address the URL's host resolves to is public.
 
-    A host name that cannot be resolved is left to the HTTP client, which will fail to
-    connect to it and say so. `resolver` defaults to `resolve`."""
+    A host name that cannot be resolved raises OSError (the caller reports it as a failed
+    download: nothing is sent to an address that was not checked). `resolver` defaults to
+    `resolve`."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     try:
@@ -66,8 +67,8 @@ def check_url(url: str, *, resolver: Resolver | None = None) -> None:
         raise BlockedAddress(f"L'adresse {url} a un port invalide : elle est refusée.") from None
     try:
         addresses = (resolver or resolve)(host, port)
-    except (OSError, UnicodeError):
-        return
+    except UnicodeError as exc:  # an unencodable name
+        raise OSError(str(exc)) from exc
     blocked = [a for a in addresses if not is_public(ipaddress.ip_address(a))]
     if blocked:
         raise BlockedAddress(

@@ -213,7 +213,10 @@ class PoliteClient:
     def _check_address(self, url: str) -> None:
         """Raise BlockedAddress when `url` leads to a non-public address (unless allowed)."""
         if not self.allow_private:
-            check_url(url, resolver=self._resolver)
+            try:
+                check_url(url, resolver=self._resolver)
+            except OSError as exc:
+                raise FetchError(url, f"its host name cannot be resolved ({exc})") from exc
 
     def _attempt(self, url: str, headers: dict[str, str], max_bytes: int) -> Response:
         httpx = self._httpx

@@ -79,8 +79,25 @@ def test_ip_literals_are_checked_without_a_name_lookup():
         check_url("http://[::ffff:192.168.0.1]/")
 
 
-def test_an_unresolvable_name_is_left_to_the_http_client():
-    check_url("https://nowhere.invalid/", resolver=fake_dns({}))
+def test_an_unresolvable_name_is_not_let_through():
+    with pytest.raises(OSError):
+        check_url("https://nowhere.invalid/", resolver=fake_dns({}))
+
+
+def test_the_fetcher_sends_nothing_to_a_name_it_cannot_check(monkeypatch):
+    import httpx
+
+    from assistant.fetch import FetchError, PoliteClient
+
+    def no_request(*args, **kwargs):
+        raise AssertionError("a request was sent")
+
+    monkeypatch.setattr(httpx.Client, "stream", no_request)
+    with (
+        PoliteClient(trust_env=False, resolver=fake_dns({})) as client,
+        pytest.raises(FetchError, match="cannot be resolved"),
+    ):
+        client.get("https://nowhere.invalid/page")
 
 
 def test_docstring_examples():
