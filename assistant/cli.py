@@ -135,6 +135,13 @@ def _fetching(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, help="seconds to wait for a server (default: 20)")
     p.add_argument("--retries", type=int, help="retries after a time-out or 5xx (default: 2)")
     p.add_argument("--delay", type=float, help="seconds between requests to one host (default: 1)")
+    p.add_argument(
+        "--allow-private-urls",
+        action="store_true",
+        default=None,
+        help="let URLs (and their redirects) reach loopback, link-local and private addresses "
+        "(default: refused; also ASSISTANT_ALLOW_PRIVATE_URLS=1)",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -148,6 +155,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         llm="" if getattr(args, "llm", None) == "none" else getattr(args, "llm", None),
         llm_base_url=getattr(args, "llm_base_url", None),
         llm_model=getattr(args, "llm_model", None),
+        allow_private_urls=getattr(args, "allow_private_urls", None),
     )
     return replace(settings, auto_build=False) if args.no_build else settings
 
