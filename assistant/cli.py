@@ -88,9 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
         "calibrate", help="fit the answerability model on the tuning split (needs scikit-learn)"
     )
     p.add_argument("--questions", type=Path, help="questions file (default: eval/questions.jsonl)")
-    p.add_argument("--negatives", type=int, default=120, help="generated focus swaps (default: 120)")
     p.add_argument(
-        "--min-precision", type=float, default=0.9, help="abstention precision to keep (default: 0.9)"
+        "--negatives", type=int, default=120, help="generated focus swaps (default: 120)"
+    )
+    p.add_argument(
+        "--min-precision",
+        type=float,
+        default=0.9,
+        help="abstention precision to keep (default: 0.9)",
     )
     add_pipeline_arguments(p)
 
