@@ -36,7 +36,7 @@ from .embed import Embedder, load_embedder
 from .followup import resolve_topic
 from .guard import clean_question, is_injection, looks_english, unknown_entities
 from .index import Index, chunk_index_text, open_index
-from .prompts import abstention, fallback_note, guide_meta, helpful_refusal
+from .prompts import ENGLISH_PREFACE, abstention, fallback_note, guide_meta, helpful_refusal
 from .question import OTHER_REGIONS, TYPED, Analysis, answers_type, topic_terms
 from .retrieve import Retrieval, Retriever
 from .schema import Answer, Chunk, Hit
@@ -320,12 +320,15 @@ class Pipeline:
                 c
                 for c in candidates[:8]
                 if 30 <= len(c.text) <= 260
+                and c.coverage > 0  # shares a word with the question: nearby, not random
                 and not extractive.dangling(c.text)
                 and not any(a in c.text for a in addresses)
                 and not (analysis.wants in TYPED and answers_type(analysis.wants, c.text))
             ),
             None,
         )
+        if nearby is None:  # nothing related: say what the guide covers
+            return abstention("low_support", lang, []), ()
         if nearby is not None:
             cited.append(Hit(self._chunk_of_sentence(nearby.row), nearby.score))
             quotes.append(extractive.clean_sentence(nearby.text))
@@ -345,6 +348,8 @@ class Pipeline:
     def _extractive(self, turn: _Turn) -> Answer:
         chosen = turn.candidates
         body, sources = extractive.compose(chosen, turn.retrieval, self._chunk_of_sentence)
+        if turn.lang == "en":  # no English card: say the passages are the guide's French
+            body = f"{ENGLISH_PREFACE}\n\n{body}"
         timings = turn.timings
         timings["answer"] = _ms(turn.answer_started)
         timings["total"] = _ms(turn.started)
