@@ -37,7 +37,7 @@ from .followup import resolve_topic
 from .guard import clean_question, is_injection, looks_english, unknown_entities
 from .index import Index, chunk_index_text, open_index
 from .prompts import ENGLISH_PREFACE, abstention, fallback_note, guide_meta, helpful_refusal
-from .question import OTHER_REGIONS, TYPED, Analysis, answers_type, topic_terms
+from .question import CUE_TERMS, OTHER_REGIONS, TYPED, Analysis, answers_type, topic_terms
 from .retrieve import Retrieval, Retriever
 from .schema import Answer, Chunk, Hit
 from .settings import Settings
@@ -211,7 +211,9 @@ class Pipeline:
             return Answer(message, True, sources, timings, query, reason, **meta, signals=signals)
         if card is not None:
             try:
-                text_out, sources = compose_card(card, lang, self.index.chunks)
+                text_out, sources = compose_card(
+                    card, lang, self.index.chunks, wants=analysis.wants, counted=analysis.counted
+                )
             except QuoteNotIndexed:  # the card quotes a passage this index lacks
                 card = None
         if card is not None:
@@ -254,6 +256,7 @@ class Pipeline:
             "support": extractive.support(candidates) if candidates else 0.0,
             "focus_in_answer": self._weighted_share(focus, have.__contains__),
             "focus_known": self._weighted_share(focus, self._known),
+            "key_in_answer": float(self._key_in(focus - CUE_TERMS or focus, have)),
             "card_dense": best.dense if best else 0.0,
             "card_lexical": best.lexical if best else 0.0,
             "typed": float(typed),
@@ -270,6 +273,22 @@ class Pipeline:
         weights = {t: idf.get(t, top) for t in terms}
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if present(t)) / total if total else 1.0
+
+    def _key_in(self, terms: set[str], have: set[str]) -> bool:
+        """Is the question's rarest term (a word the guide never uses counts as the rarest)
+        in the answer, or a misspelling of one of its words? « les critères de sélection de
+        l'AMI » is not answered by a passage on the AMI that never says « critères »."""
+        if not terms:
+            return True
+        idf = self.retriever.sentence_bm25.idf
+        top = max(idf.values(), default=1.0)
+        rarest = max(idf.get(t, top) for t in terms)
+        keys = [t for t in terms if idf.get(t, top) >= rarest - 1e-9]
+        pool = sorted(have)
+        return any(
+            k in have or (len(k) >= 5 and difflib.get_close_matches(k, pool, n=1, cutoff=0.85))
+            for k in keys
+        )
 
     def _known(self, term: str) -> bool:
         """A term the guide or the cards use, or a misspelling of one (« montnat »)."""
