@@ -203,7 +203,7 @@ class Pipeline:
             card = choose_card(matches, analysis, topic, s.min_card_score, self.cards)
         chosen = extractive.select(candidates, s.max_sentences, wants=analysis.wants)
         signals = self._signals(analysis, candidates, chosen, matches, card, retrieval)
-        if not self._answers(signals, calibrated=bool(matches)):
+        if not self._answers(signals, calibrated=bool(matches), carded=card is not None):
             timings["answer"] = _ms(t)
             timings["total"] = _ms(t0)
             message, sources = self._refusal(lang, analysis, candidates)
@@ -316,15 +316,17 @@ class Pipeline:
                     return True
         return False
 
-    def _answers(self, signals: dict[str, float], *, calibrated: bool = True) -> bool:
+    def _answers(
+        self, signals: dict[str, float], *, calibrated: bool = True, carded: bool = False
+    ) -> bool:
         """The calibrated decision (`answerability`, fitted with cards matched), or, with no
-        fitted model or no cards (the baselines), the support threshold; an answer of the
-        wrong type (a year for an amount) never answers."""
+        fitted model or no cards (the baselines), a card that passed its gates or the support
+        threshold; an answer of the wrong type (a year for an amount) never answers."""
         if not signals["typed"]:
             return False
         if self.answerability is not None and calibrated:
             return self.answerability.answers(signals)
-        return signals["support"] >= self.settings.min_support
+        return carded or signals["support"] >= self.settings.min_support
 
     def _refusal(
         self, lang: str, analysis: Analysis, candidates: list[extractive.Candidate]
