@@ -438,7 +438,10 @@ class Pipeline:
                 yield text[len(shown) :]
             timings["total"] = _ms(turn.started)
             meta = {"model": self.llm.name, "index_version": self.index.version}
-            yield Answer(text, False, checked.sources, timings, turn.query, "", **meta, notes=notes)
+            yield Answer(
+                text, False, checked.sources, timings, turn.query, "", **meta,
+                notes=notes, method="llm", signals=turn.signals,
+            )  # fmt: skip
             return
         answer = self._with_note(self._extractive(turn), error, lang, checked.notes)
         yield from _pieces(answer.answer)
