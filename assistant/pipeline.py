@@ -173,6 +173,7 @@ class Pipeline:
             names=lang == "fr",
         )
         unknown += [m.group(0) for m in OTHER_REGIONS.finditer(analysis.core)]
+        unknown = list(dict.fromkeys(unknown))
         if unknown:
             timings["total"] = _ms(t0)
             message = abstention("unknown_entity", lang, [], unknown)
