@@ -350,7 +350,7 @@ class Pipeline:
             ),
             None,
         )
-        if nearby is None:  # nothing related: say what the guide covers
+        if nearby is None and analysis.wants not in TYPED:  # unrelated: say what it covers
             return abstention("low_support", lang, []), ()
         if nearby is not None:
             cited.append(Hit(self._chunk_of_sentence(nearby.row), nearby.score))
