@@ -142,15 +142,14 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "person",  # a named person, or someone to contact: a name or a way to reach them
         re.compile(
-            r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom (?:de|du|d['’])|interlocut\w*|"
-            r"r[ée]f[ée]rent\w*|qui (?:contacter|appeler|joindre)|contact person|whom? (?:to|should i) "
-            r"(?:contact|call)|s['’]appelle|qui (?:pr[ée]side|dirige)|"
+            r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom de la personne|interlocut\w*|"
+            r"r[ée]f[ée]rent\w*|contact person|qui (?:pr[ée]side|dirige)|"
             r"(?:le|la|les|son|sa) (?:pr[ée]sident|pr[ée]sidente|directeur|directrice)s? "
             r"(?:de|du|d['’])|who (?:chairs|runs|heads|leads))\b",
             re.I,
         ),
     ),
-    ("phone", re.compile(r"\b(?:t[ée]l[ée]phone|phone|num[ée]ro de t[ée]l\w*|appeler)\b", re.I)),
+    ("phone", re.compile(r"\b(?:t[ée]l[ée]phone|phone|num[ée]ro de t[ée]l\w*)\b", re.I)),
     ("email", re.compile(r"\b(?:e-?mail|courriel|adresse (?:e-?)?mail|mail)\b", re.I)),
     (
         "contact",
@@ -305,7 +304,9 @@ TYPED: dict[str, re.Pattern[str]] = {
     # An amount: euros; a share of the expenses (« limitée à 50% ») also says how much.
     "amount": re.compile(r"\d[\d  .,]*\s*(?:€|euros?\b|k€|m€|%)|€\s*\d", re.I),
     "percentage": re.compile(r"\d\s*%|\bpour ?cent\b|\bpercent\b", re.I),
-    "date": re.compile(rf"{_YEAR}|{_MONTH}|\b\d+\s*(?:ans|mois|jours|years|months)\b", re.I),
+    "date": re.compile(
+        rf"{_YEAR}|{_MONTH}|(?:\b\d+|{_NUMBER_WORD})\s*(?:ans|mois|jours|years|months)\b", re.I
+    ),
     # A count is a number that is not a year, an amount, a percentage or a "n°3".
     "count": re.compile(
         rf"(?<![n°\d])(?<!n° )\b(?!(?:19|20)\d{{2}}\b)\d[\d  ]*\b(?!\s*(?:€|euros?|%|\d))"
