@@ -134,8 +134,8 @@ class Pipeline:
     ) -> Iterator[str | Answer]:
         failures: list[str] = []
         turn = self._prepare(question, history, mode, failures)
-        if isinstance(turn, Answer):
-            yield turn.answer
+        if isinstance(turn, Answer):  # a card's answer streams like an extractive one
+            yield from [turn.answer] if turn.abstained else _pieces(turn.answer)
             yield turn
         elif self.llm is None or failures:
             answer = self._extractive(turn)
