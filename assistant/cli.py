@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant {build,ask,eval,fetch,add}` (also installed as `ptce-assistant`).
+"""Command line: `python -m assistant {build,ask,eval,fetch,add,digest,purge,cards}` (also installed as `ptce-assistant`).
 
 Results go to stdout; progress and diagnostics to stderr. A user error ends with one
 sentence on stderr and exit code 2, never a traceback.
@@ -101,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--publisher", help="who publishes it (shown with citations)")
     _fetching(p)
     add_pipeline_arguments(p)
+
+    from .editors.cli import add_parsers
+
+    add_parsers(sub, add_pipeline_arguments)  # digest, purge, cards draft
     return parser
 
 
@@ -164,6 +168,11 @@ def format_answer(answer) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.command in ("digest", "purge", "cards"):
+        from .editors.cli import run_editors
+
+        pipeline = settings_from_args(args) if args.command != "purge" else None
+        return run_editors(args, pipeline)
     settings = settings_from_args(args)
     progress = not args.quiet
     if args.command == "build":

@@ -108,6 +108,10 @@ def create_app(
         status, report = readiness(pipeline, store)
         return JSONResponse(report, status_code=status)
 
+    from .admin import add_admin_routes
+
+    add_admin_routes(app, settings, store, pipeline)  # /admin, only with ASSISTANT_ADMIN_TOKEN
+
     common = {
         "theme": theme(),
         "head": HEAD,
