@@ -70,8 +70,6 @@ def _groups(args, embedder):
     from .digest import digest
     from .log import read
 
-    if args.since is not None and args.since < 1:
-        raise UserError("--since doit être un nombre de jours positif.")
     store, _ = _store(args)
     try:
         rows = read(store, args.since)
@@ -79,10 +77,17 @@ def _groups(args, embedder):
         raise UserError(f"La base des avis est illisible : {type(exc).__name__}.") from None
     finally:
         store.close()
-    min_count = getattr(args, "min_count", 1)
-    if min_count < 1:
+    return digest(rows, embedder, threshold=args.threshold, min_count=getattr(args, "min_count", 1))
+
+
+def _check(args) -> None:
+    """Refuse bad flags before paying for the model."""
+    if args.since is not None and args.since < 1:
+        raise UserError("--since doit être un nombre de jours positif.")
+    if getattr(args, "min_count", 1) < 1:
         raise UserError("--min-count doit valoir au moins 1.")
-    return digest(rows, embedder, threshold=args.threshold, min_count=min_count)
+    if not 0 < args.threshold < 2:
+        raise UserError("--threshold doit être une distance cosinus entre 0 et 2.")
 
 
 def run_editors(args, settings) -> int:
@@ -100,6 +105,7 @@ def run_editors(args, settings) -> int:
 
     from ..embed import load_embedder
 
+    _check(args)
     embedder = load_embedder(settings, progress=progress)
     if args.command == "digest":
         from . import report

@@ -37,5 +37,5 @@ NO_MATPLOTLIB = (
     "Graphique PNG non produit : matplotlib n'est pas installé (pip install matplotlib)."
 )
 DIGEST_TITLE = "Questions sans réponse et avis négatifs"
-ADMIN_REALM = "Assistant PTCE - rédaction"
+ADMIN_REALM = "Assistant PTCE - redaction"  # HTTP headers are ASCII
 ADMIN_UNAUTHORIZED = "Accès réservé à l'équipe éditoriale : jeton requis."

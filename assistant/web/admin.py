@@ -14,6 +14,9 @@ import secrets
 from html import escape
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+
 from ..editors import report
 from ..editors.wording import ADMIN_REALM, ADMIN_UNAUTHORIZED, DIGEST_TITLE, NO_ROWS
 from ..errors import UserError
@@ -46,9 +49,6 @@ def add_admin_routes(app: Any, settings: Any, store: Any, pipeline: Any) -> None
     """Registers the page on the FastAPI `app` (before the Gradio mounts); nothing without a token."""
     if not settings.admin_token:
         return
-    from fastapi import Request
-    from fastapi.responses import HTMLResponse, PlainTextResponse, Response
-
     from ..editors.digest import digest
     from ..editors.log import read
 
