@@ -14,21 +14,26 @@ from dataclasses import dataclass
 
 from .acronyms import expand
 from .analysis import analyze
+from .cards import render_lines
 from .citations import number_sources
+from .question import ACTORS, Analysis, answers_type
 from .retrieve import Retrieval, Retriever
 from .schema import Hit, Source
 
-# Questions that ask for a quantity or a date prefer sentences that state one, and an
-# answer that states none does not answer them (classic answer-type checking).
-_ASKS_NUMBER = re.compile(
-    r"\b(combien|montant|somme|pourcentage|taux|plafond|nombre|budget|quand|quelle année|en quelle|"
-    r"depuis quand|date|délai|how much|how many|amount|percentage|rate|budget|when|what year|deadline)\b",
-    re.IGNORECASE,
-)
-_ASKS_CONTACT = re.compile(r"\b(téléphone|telephone|phone|e-?mail|courriel|adresse postale|address)\b", re.I)
-_CONTACT = re.compile(r"@|\b\d{2}(?:[ .]?\d{2}){4}\b")
 _DIGIT = re.compile(r"\d")
 _MARKDOWN = re.compile(r"\*\*|^\s*(?:[-*+]\s+|>\s*)", re.MULTILINE)
+_BULLET = re.compile(r"^\s*[-*+•]\s+")
+# A sentence that opens on a pronoun or demonstrative points to something said before it.
+DANGLING = re.compile(
+    r"^\W*(?:ce|cet|cette|ces|il|elle|ils|elles|celui-ci|celle-ci|ceux-ci|celles-ci|"
+    r"ce dernier|cette dernière|leur|leurs|son|sa|ses|y|en)\b(?!\s+(?:document|guide)\b)",
+    re.IGNORECASE,
+)
+TOPIC_COVERAGE = 0.5  # share of the question's terms a sentence from another passage needs
+MAX_CHARS = 600  # an extractive answer stops once it is this long
+ACTOR_BONUS = 0.03  # a sentence about the actor the question names
+LONG_PENALTY = 0.03  # a sentence over LONG_CHARS (a general definition, a long quote)
+LONG_CHARS = 350
 
 LEXICAL_WEIGHT = 0.15
 RANK_WEIGHT = 0.02
@@ -64,22 +69,12 @@ def clean_sentence(text: str) -> str:
     return text if text[-1:] in '.!?…»”"' else text + "."
 
 
-def asks_number(question: str) -> bool:
-    return bool(_ASKS_NUMBER.search(question))
-
-
-def answers_type(question: str, sentences: list[str]) -> bool:
-    """False when the question asks for a number, a date or contact details and none of
-    the answer's sentences states one."""
-    if _ASKS_CONTACT.search(question):
-        return any(_CONTACT.search(t) for t in sentences)
-    if asks_number(question):
-        return any(_DIGIT.search(t) for t in sentences)
-    return True
-
-
 def score_candidates(
-    retriever: Retriever, retrieval: Retrieval, question: str, query: str
+    retriever: Retriever,
+    retrieval: Retrieval,
+    question: str,
+    query: str,
+    analysis: Analysis | None = None,
 ) -> list[Candidate]:
     """Every sentence of the retrieved chunks, scored for this question, best first."""
     index = retriever.index
@@ -91,7 +86,9 @@ def score_candidates(
     idf = retriever.sentence_bm25.idf
     q_current = analyze(expand(question))
     q_resolved = analyze(expand(query))
-    wants_number = asks_number(query)
+    wants = analysis.wants if analysis else ""
+    who = analysis.actor or analysis.context_actor if analysis else ""
+    actor = ACTORS.get(who) if who else None
     out = []
     for row, cos in zip(rows, dense, strict=True):
         s = index.sentences[row]
@@ -101,8 +98,16 @@ def score_candidates(
         cov = (coverage(q_current, terms, idf) + coverage(q_resolved, terms, idf)) / 2
         rank = rank_of[chunk.chunk_id]
         score = float(cos) + LEXICAL_WEIGHT * cov + RANK_WEIGHT / (1 + rank)
-        if wants_number and _DIGIT.search(text):
+        if (
+            wants
+            and answers_type(wants, text)
+            and wants in ("amount", "percentage", "date", "count", "contact")
+        ):
             score += NUMBER_BONUS
+        if actor is not None and actor.search(text):
+            score += ACTOR_BONUS
+        if len(text) > LONG_CHARS:
+            score -= LONG_PENALTY
         out.append(Candidate(row, rank, text, float(cos), cov, score))
     return sorted(out, key=lambda c: (-c.score, c.row))
 
@@ -112,17 +117,21 @@ def support(candidates: list[Candidate]) -> float:
     return candidates[0].score if candidates else -math.inf
 
 
-def select(
-    candidates: list[Candidate], max_sentences: int, *, wants_number: bool = False
-) -> list[Candidate]:
-    """The sentences that make the answer, in the guide's order:
+def dangling(text: str) -> bool:
+    """Does the sentence open on a pronoun or demonstrative whose antecedent is outside it?"""
+    return bool(DANGLING.match(_MARKDOWN.sub("", text)))
 
-    - the best sentence and those within KEEP_MARGIN of it (no repeats);
-    - a chosen sentence's next sentence, when it scores within WINDOW_MARGIN of the best
-      (a guide states a topic, then the detail: "… Noeux Environnement est accompagné …"
-      then "… subvention de 100000€ …");
-    - for a question that asks for a number or a date, the best sentence that states one,
-      when none of the chosen does and it is within WINDOW_MARGIN.
+
+def select(candidates: list[Candidate], max_sentences: int, *, wants: str = "") -> list[Candidate]:
+    """The sentences that make the answer, the best first:
+
+    - the best sentence, preceded by the sentence before it when it opens on « Ce… »,
+      « Il… » (its antecedent is there);
+    - then sentences within KEEP_MARGIN of the best, and the next sentence of a chosen
+      one within WINDOW_MARGIN (a guide states a topic, then the detail), in the guide's
+      order, until MAX_CHARS;
+    - for a question that asks for an amount, a date, a count…, the best sentence that
+      states one when none of the chosen does and it is within WINDOW_MARGIN.
     """
     if not candidates:
         return []
@@ -130,18 +139,32 @@ def select(
     by_row = {c.row: c for c in candidates}
     chosen: dict[int, Candidate] = {}
     seen: set[str] = set()
+    size = 0
 
-    def take(c: Candidate) -> None:
+    def take(c: Candidate, *, force: bool = False) -> bool:
+        nonlocal size
         key = clean_sentence(c.text).casefold()
-        if key not in seen and len(key) >= 12:
-            seen.add(key)
-            chosen[c.row] = c
+        if key in seen or len(key) < 12 or len(chosen) >= max_sentences:
+            return False
+        if chosen and not force and size + len(key) > MAX_CHARS:
+            return False
+        seen.add(key)
+        chosen[c.row] = c
+        size += len(key) + 5
+        return True
 
-    for c in candidates:
-        if c.score < best - KEEP_MARGIN or len(chosen) >= max_sentences:
+    lead = candidates[0]
+    before = by_row.get(lead.row - 1)
+    if dangling(lead.text) and before is not None and before.hit_rank == lead.hit_rank:
+        take(before, force=True)
+    take(lead, force=True)
+    for c in candidates[1:]:
+        if c.score < best - KEEP_MARGIN:
             break
+        if dangling(c.text) and (c.row - 1) not in chosen:
+            continue
         take(c)
-    for row in list(chosen):
+    for row in sorted(chosen):
         following = by_row.get(row + 1)
         if (
             following
@@ -149,21 +172,33 @@ def select(
             and following.score >= best - WINDOW_MARGIN
         ):
             take(following)
-    if wants_number and not any(_DIGIT.search(c.text) for c in chosen.values()):
-        numeric = [
-            c for c in candidates if _DIGIT.search(c.text) and c.score >= best - WINDOW_MARGIN
+    if wants and not answers_type(wants, " ".join(c.text for c in chosen.values())):
+        # A number elsewhere in the guide answers nothing: the sentence must be in the best
+        # sentence's passage, or be about the question's topic itself.
+        typed = [
+            c
+            for c in candidates
+            if answers_type(wants, c.text)
+            and c.score >= best - WINDOW_MARGIN
+            and (c.hit_rank == lead.hit_rank or c.coverage >= TOPIC_COVERAGE)
         ]
-        if numeric:
-            take(numeric[0])
-    return sorted(chosen.values(), key=lambda c: c.row)
+        if typed:
+            take(typed[0], force=True)
+    first = [r for r in chosen if r <= lead.row and r >= lead.row - 1]
+    rest = sorted(r for r in chosen if r not in first)
+    return [chosen[r] for r in sorted(first)] + [chosen[r] for r in rest]
 
 
 def compose(
     chosen: list[Candidate], retrieval: Retrieval, index_sentence_chunk
 ) -> tuple[str, tuple[Source, ...]]:
-    """Answer text with `[n]` after each sentence, and the numbered sources it cites."""
+    """Answer text with `[n]` after each sentence, and the numbered sources it cites; a
+    sentence that is a bullet of the guide stays a bullet."""
     hits_by_id = {h.chunk.chunk_id: h for h in retrieval.hits}
     cited: list[Hit] = [hits_by_id[index_sentence_chunk(c.row).chunk_id] for c in chosen]
     numbers, sources = number_sources(cited, quotes=[clean_sentence(c.text) for c in chosen])
-    text = " ".join(f"{clean_sentence(c.text)} [{n}]" for c, n in zip(chosen, numbers, strict=True))
-    return text, sources
+    lines = [
+        ("- " if _BULLET.match(c.text) else "") + f"{clean_sentence(c.text)} [{n}]"
+        for c, n in zip(chosen, numbers, strict=True)
+    ]
+    return render_lines(lines), sources

@@ -15,12 +15,10 @@ import re
 from dataclasses import dataclass
 
 from .schema import Chunk, Document
+from .text import sentence_spans
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-# A sentence ends with . ! ? … (optionally followed by a closing quote) then white space and
-# what can open a sentence (a capital, a digit, a quote, a dash), possibly in bold.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[»”\"')\]]*\s+(?=[*_]*[A-ZÀ-ÖØ-Þ«“\"(\d\-–•])")
 
 
 @dataclass(frozen=True)
@@ -69,27 +67,6 @@ def blocks(text: str) -> list[Block]:
         cur_end = line_start + len(line.rstrip())
     flush()
     return out
-
-
-def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """Spans of the sentences (and list lines) of `text`, shifted by `offset`."""
-    spans: list[tuple[int, int]] = []
-    line_start = 0
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip()
-        start = line_start
-        for match in _SENTENCE_END.finditer(body):
-            if body[start - line_start : match.start()].strip():
-                spans.append((start, line_start + match.start()))
-            start = line_start + match.end()
-        if body[start - line_start :].strip():
-            spans.append((start, line_start + len(body)))
-        line_start += len(line)
-    return [(offset + a + _lead(text[a:b]), offset + b) for a, b in spans]
-
-
-def _lead(s: str) -> int:
-    return len(s) - len(s.lstrip())
 
 
 def _units(doc_blocks: list[Block]) -> list[list[Block]]:

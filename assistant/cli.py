@@ -85,6 +85,33 @@ def build_parser() -> argparse.ArgumentParser:
     add_pipeline_arguments(p)
 
     p = sub.add_parser(
+        "calibrate", help="fit the answerability model on the tuning split (needs scikit-learn)"
+    )
+    p.add_argument("--questions", type=Path, help="questions file (default: eval/questions.jsonl)")
+    p.add_argument("--negatives", type=int, default=120, help="generated focus swaps (default: 120)")
+    p.add_argument(
+        "--min-precision", type=float, default=0.9, help="abstention precision to keep (default: 0.9)"
+    )
+    add_pipeline_arguments(p)
+
+    p = sub.add_parser("cards", help="answer cards: check them against the guide, see coverage")
+    cards = p.add_subparsers(dest="cards_command", required=True)
+    c = cards.add_parser("check", help="fail when a card says what its quotes do not (CI runs it)")
+    c.add_argument("--only", metavar="PREFIX", help="check the cards whose id starts with PREFIX")
+    c.add_argument("--cards-dir", type=Path, help="folder of cards (default: cards/)")
+    c.add_argument(
+        "--corpus-dir", type=Path, help="folder of Markdown documents (default: corpus/)"
+    )
+    c = cards.add_parser("coverage", help="list the guide's sentences that no card cites")
+    c.add_argument("--cards-dir", type=Path, help="folder of cards (default: cards/)")
+    c.add_argument(
+        "--corpus-dir", type=Path, help="folder of Markdown documents (default: corpus/)"
+    )
+    from .editors.cli import add_draft_parser, add_parsers
+
+    add_draft_parser(cards, add_pipeline_arguments)  # cards draft GROUP_ID
+
+    p = sub.add_parser(
         "fetch",
         help="download the guide's linked resources (corpus/sources.yaml) into corpus/fetched/",
     )
@@ -102,9 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     _fetching(p)
     add_pipeline_arguments(p)
 
-    from .editors.cli import add_parsers
-
-    add_parsers(sub, add_pipeline_arguments)  # digest, purge, cards draft
+    add_parsers(sub, add_pipeline_arguments)  # digest, purge
     return parser
 
 
@@ -167,12 +192,41 @@ def format_answer(answer) -> str:
     return "\n".join(lines)
 
 
+def run_cards(args: argparse.Namespace) -> int:
+    """`cards check` (exit 1 on any problem) and `cards coverage`."""
+    from .cards import check, coverage, load_cards, load_paraphrases
+    from .corpus import load_corpus
+
+    settings = Settings.from_env(corpus_dir=args.corpus_dir, cards_dir=args.cards_dir)
+    documents = load_corpus(settings.corpus_dir)
+    cards = load_cards(settings.cards_dir)
+    if args.cards_command == "coverage":
+        uncovered = coverage(cards, documents)
+        for sentence in uncovered:
+            print(f"- {sentence}")
+        print(
+            f"{len(uncovered)} phrases du guide ne sont citées par aucune fiche.", file=sys.stderr
+        )
+        return 0
+    if args.only:
+        cards = [c for c in cards if c.id.startswith(args.only)]
+    found = check(cards, documents, load_paraphrases(settings.cards_dir))
+    for line in found:
+        print(line)
+    lines = sum(len(c.lines) for c in cards)
+    verdict = f"{len(found)} problème(s)" if found else "toutes appuyées par leurs citations"
+    print(f"{len(cards)} fiches, {lines} lignes : {verdict}.", file=sys.stderr)
+    return 1 if found else 0
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.command in ("digest", "purge", "cards"):
+    if args.command in ("digest", "purge") or getattr(args, "cards_command", "") == "draft":
         from .editors.cli import run_editors
 
         pipeline = settings_from_args(args) if args.command != "purge" else None
         return run_editors(args, pipeline)
+    if args.command == "cards":
+        return run_cards(args)
     settings = settings_from_args(args)
     progress = not args.quiet
     if args.command == "build":
@@ -206,6 +260,10 @@ def run(args: argparse.Namespace) -> int:
         from .evaluation.cli import run_eval
 
         return run_eval(args, settings)
+    if args.command == "calibrate":
+        from .calibrate import run_calibrate
+
+        return run_calibrate(args, settings)
     if args.command in ("fetch", "add"):
         from .fetch import run_add, run_fetch
 

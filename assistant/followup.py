@@ -11,8 +11,10 @@ the new one.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 
 from .analysis import analyze
+from .question import Analysis, analyse
 
 _CONNECTIVE = re.compile(
     r"^\s*(et|and|mais|but|aussi|also|ou|or|what about|how about|quid|et pour|et si|et en|"
@@ -22,15 +24,17 @@ _CONNECTIVE = re.compile(
 _ANAPHORA = re.compile(
     r"\b(son|sa|ses|leur|leurs|il|elle|ils|elles|celui|celle|ceux|celles|celui-ci|celle-ci|"
     r"ce dispositif|cet ami|cette aide|ce projet|ce pôle|ce ptce|cette subvention|ce programme|"
-    r"en|y|lui|its|it|their|they|this|that|these|those|them)\b",
+    r"en|y|lui|its|it|their|they|this|that|these|those|them|lequel|laquelle|lesquels|lesquelles|"
+    r"ça|cela|ceci|ce dernier|cette dernière|which one|which ones)\b",
     re.IGNORECASE,
 )
+_WHICH_ONE = re.compile(r"^\s*(lequel|laquelle|lesquels|lesquelles|which one|which ones)\b", re.I)
 _MAX_FOLLOWUP_TERMS = 4
 
 
 def is_followup(question: str) -> bool:
     terms = analyze(question)
-    if _CONNECTIVE.match(question):
+    if _CONNECTIVE.match(question) or _WHICH_ONE.match(question):
         return True
     if len(terms) <= _MAX_FOLLOWUP_TERMS and _ANAPHORA.search(question):
         return True
@@ -52,3 +56,41 @@ def resolve(question: str, history: list[dict[str, str]] | None) -> str:
         if turn.get("role") == "user" and content:
             context = _standalone(content, context)
     return _standalone(question, context)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """The current question read against the conversation: what to retrieve with, and what
+    the previous turn was about (its actor and focus carry over; its answer must not be
+    given again)."""
+
+    query: str  # standalone text for retrieval and card matching
+    analysis: Analysis  # of the question, with the previous turn's actor and focus merged in
+    followup: bool
+    previous_answer: str = ""  # the last assistant message, citations and all
+
+
+def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
+    """Like `resolve`, but by topic: the previous question's core (never its answer) is
+    carried, the actor named now replaces the earlier one ("et pour une commune ?"), the
+    kind of answer asked for is the current question's ("et le montant ?")."""
+    current = analyse(question)
+    turns = [t for t in history or [] if isinstance(t, dict)]
+    asked = [str(t.get("content", "")) for t in turns if t.get("role") == "user"]
+    answers = [str(t.get("content", "")) for t in turns if t.get("role") == "assistant"]
+    if not asked or not is_followup(current.core):
+        return Topic(current.core, current, False)
+    previous = resolve_topic(asked[-1], _before_last_user(turns))
+    before = previous.analysis
+    merged = replace(
+        current,
+        actor=current.actor or before.actor,
+        focus=tuple(dict.fromkeys(current.focus + before.focus)),
+    )
+    query = f"{previous.query} {current.core}"
+    return Topic(query, merged, True, answers[-1] if answers else "")
+
+
+def _before_last_user(turns: list[dict]) -> list[dict]:
+    last = max(i for i, t in enumerate(turns) if t.get("role") == "user")
+    return turns[:last]

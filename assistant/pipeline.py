@@ -17,17 +17,27 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from . import answer as extractive
+from .acronyms import expand
+from .analysis import analyze
+from .answerability import FILE_NAME as ANSWERABILITY_FILE
+from .answerability import AnswerabilityModel
+from .cardmatch import CardIndex, CardMatch
+from .cards import Card, load_cards
+from .citations import number_sources
+from .compose import QuoteNotIndexed, compose_card
+from .decide import about_the_guide, choose_card, find_contacts, without_context
 from .embed import Embedder, load_embedder
-from .followup import resolve
+from .followup import resolve_topic
 from .guard import clean_question, is_injection, looks_english, unknown_entities
-from .index import Index, open_index
-from .prompts import abstention, fallback_note
+from .index import Index, chunk_index_text, open_index
+from .prompts import abstention, fallback_note, guide_meta, helpful_refusal
+from .question import CUE_TERMS, TYPED, Analysis, answers_type
 from .retrieve import Retrieval, Retriever
-from .schema import Answer
+from .schema import Answer, Chunk, Hit
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -46,10 +56,12 @@ class _Turn:
     lang: str
     query: str  # standalone form, used for retrieval
     retrieval: Retrieval
-    candidates: list[Candidate]
+    candidates: list[Candidate]  # the sentences chosen for the answer
     timings: dict[str, float]
     started: float
     answer_started: float
+    analysis: Analysis
+    signals: dict[str, float]
 
 
 @dataclass
@@ -58,7 +70,12 @@ class Pipeline:
     embedder: Embedder
     index: Index
     retriever: Retriever
+    cards: CardIndex | None = None
     llm: LLMAnswerer | None = None  # set when settings.llm names a backend
+    # The guide's "plus d'informations" addresses and the chunk that gives them.
+    contacts: list[tuple[Chunk, str]] = field(default_factory=list)
+    answerability: AnswerabilityModel | None = None
+    known_terms: frozenset[str] = frozenset()  # stems the guide and the cards use
 
     @classmethod
     def load(
@@ -73,7 +90,17 @@ class Pipeline:
             from .llm import load_answerer
 
             llm = load_answerer(settings)
-        return cls(settings, embedder, index, Retriever(index, embedder, settings), llm)
+        cards = CardIndex.load(
+            load_cards(settings.cards_dir) if settings.use_cards else [],
+            embedder,
+            settings.index_dir,
+            index.manifest.get("embedding_model", ""),
+        )
+        retriever = Retriever(index, embedder, settings)
+        model = AnswerabilityModel.load(settings.index_dir / ANSWERABILITY_FILE)
+        known = frozenset(retriever.sentence_bm25.idf).union(*cards.terms)
+        contacts = find_contacts(index.chunks)
+        return cls(settings, embedder, index, retriever, cards, llm, contacts, model, known)
 
     def ask(
         self, question: object, history: list[dict[str, str]] | None = None, *, mode: str = "hybrid"
@@ -114,8 +141,9 @@ class Pipeline:
     def _prepare(
         self, question: object, history: object, mode: str, failures: list[str] | None = None
     ) -> Answer | _Turn:
-        """Clean, guard, resolve, retrieve and score; an `Answer` when the turn ends there
-        (injection, unknown name, not enough support: no LLM call in any of those)."""
+        """Clean, guard, resolve, retrieve, match cards and score; an `Answer` when the turn
+        ends there (injection, a name the guide never mentions, a card that answers, a
+        question the guide does not answer: no LLM call in any of those)."""
         s = self.settings
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -129,13 +157,26 @@ class Pipeline:
                 abstention("injection", lang, []), True, (), timings, text, "injection", **meta
             )
 
-        unknown = unknown_entities(text, self.retriever.vocabulary, names=lang == "fr")
+        topic = resolve_topic(text, history)
+        analysis = topic.analysis
+        unknown = unknown_entities(
+            without_context(analysis.core), self.retriever.vocabulary, names=lang == "fr"
+        )
         if unknown:
             timings["total"] = _ms(t0)
             message = abstention("unknown_entity", lang, [], unknown)
             return Answer(message, True, (), timings, text, "unknown_entity", **meta)
 
-        query = resolve(text, history)
+        if about_the_guide(analysis.core) and self.index.chunks:
+            first = min(
+                self.index.chunks, key=lambda c: (c.doc_id != self.index.chunks[0].doc_id, c.start)
+            )
+            numbers, sources = number_sources([Hit(first, 1.0)], [first.title])
+            said = guide_meta(lang, first.title, first.publisher, first.date, f"[{numbers[0]}]")
+            timings["total"] = _ms(t0)
+            return Answer(said, False, sources, timings, text, "", **meta, method="extractive")
+
+        query = topic.query
         if self.llm is not None and failures is not None:
             query = self._rewrite(text, history, failures) or query
         timings["resolve"] = _ms(t0)
@@ -143,36 +184,141 @@ class Pipeline:
         retrieval = self.retriever.search(query, s.top_k, mode=mode)
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
-        candidates = extractive.score_candidates(self.retriever, retrieval, text, query)
-        if not self._supported(text, candidates):
+        candidates = extractive.score_candidates(
+            self.retriever, retrieval, analysis.core, query, analysis
+        )
+        matches, card = [], None
+        if s.use_cards and mode == "hybrid":
+            matches = self.cards.match(retrieval.query_vector, analysis)
+            card = choose_card(matches, analysis, topic, s.min_card_score, self.cards)
+        chosen = extractive.select(candidates, s.max_sentences, wants=analysis.wants)
+        signals = self._signals(analysis, candidates, chosen, matches, card, retrieval)
+        if not self._answers(signals):
             timings["answer"] = _ms(t)
             timings["total"] = _ms(t0)
-            nearest = list(dict.fromkeys(h.chunk.section_path for h in retrieval.hits))[:3]
-            message = abstention("low_support", lang, nearest)
-            return Answer(message, True, (), timings, query, "low_support", **meta)
-        return _Turn(text, lang, query, retrieval, candidates, timings, t0, t)
+            message, sources = self._refusal(lang, analysis, candidates)
+            reason = "wrong_type" if not signals["typed"] else "low_support"
+            return Answer(message, True, sources, timings, query, reason, **meta, signals=signals)
+        if card is not None:
+            try:
+                text_out, sources = compose_card(card, lang, self.index.chunks)
+            except QuoteNotIndexed:  # the card quotes a passage this index lacks
+                card = None
+        if card is not None:
+            timings["answer"] = _ms(t)
+            timings["total"] = _ms(t0)
+            meta["model"] = "card"
+            return Answer(
+                text_out, False, sources, timings, query, "", **meta,
+                method="card", card=card.id, signals=signals,
+            )  # fmt: skip
+        return _Turn(text, lang, query, retrieval, chosen, timings, t0, t, analysis, signals)
 
-    def _supported(self, text: str, candidates: list[extractive.Candidate]) -> bool:
-        """Enough support in the guide, and the best sentences state what the question asks
-        for (a number, a date, contact details) when it asks for one."""
-        s = self.settings
-        if extractive.support(candidates) < s.min_support:
+    def _signals(
+        self,
+        analysis: Analysis,
+        candidates: list[extractive.Candidate],
+        chosen: list[extractive.Candidate],
+        matches: list[CardMatch],
+        card: Card | None,
+        retrieval: Retrieval,
+    ) -> dict[str, float]:
+        """What the answerability model reads (see `answerability.FEATURES`)."""
+        if card is not None:
+            said = f"{card.topic} {card.text('fr')}"
+            typed = answers_type(
+                analysis.wants, f"{card.topic}\n{card.text('fr')}", analysis.counted
+            )
+        else:
+            said = " ".join(c.text for c in chosen)
+            typed = answers_type(analysis.wants, said, analysis.counted) and self._typed_on_topic(
+                analysis, chosen
+            )
+        focus = set(analysis.focus)
+        have = set(analyze(expand(said)))
+        best = matches[0] if matches else None
+        dense_top = max(retrieval.hits, key=lambda h: h.dense or -1.0, default=None)
+        lexical_top = max(retrieval.hits, key=lambda h: h.lexical or -1.0, default=None)
+        return {
+            "support": extractive.support(candidates) if candidates else 0.0,
+            "focus_in_answer": len(focus & have) / len(focus) if focus else 1.0,
+            "focus_known": len(focus & self.known_terms) / len(focus) if focus else 1.0,
+            "card_dense": best.dense if best else 0.0,
+            "card_lexical": best.lexical if best else 0.0,
+            "typed": float(typed),
+            "agreement": float(
+                dense_top is not None and lexical_top is not None and dense_top is lexical_top
+            ),
+        }
+
+    def _typed_on_topic(self, analysis: Analysis, chosen: list[extractive.Candidate]) -> bool:
+        """An amount, a date… answers only when its passage is about the question's topic:
+        « le montant de l'AMI de la Somme » is not answered by the State AMI's 100 000 euros."""
+        if analysis.wants not in TYPED:
+            return True
+        topic = set(analysis.focus) - CUE_TERMS
+        for c in chosen:
+            if answers_type(analysis.wants, c.text):
+                chunk = self._chunk_of_sentence(c.row)
+                if topic <= set(analyze(expand(chunk_index_text(chunk)))):
+                    return True
+        return False
+
+    def _answers(self, signals: dict[str, float]) -> bool:
+        """The calibrated decision (`answerability`), or, with no fitted model, the support
+        threshold; an answer of the wrong type (a year for an amount) never answers."""
+        if not signals["typed"]:
             return False
-        wants_number = extractive.asks_number(text)
-        chosen = extractive.select(candidates, s.max_sentences, wants_number=wants_number)
-        return extractive.answers_type(text, [c.text for c in chosen])
+        if self.answerability is not None:
+            return self.answerability.answers(signals)
+        return signals["support"] >= self.settings.min_support
+
+    def _refusal(
+        self, lang: str, analysis: Analysis, candidates: list[extractive.Candidate]
+    ) -> tuple[str, tuple]:
+        """The guide does not say; the nearest sentence it does say; where to ask. Cited."""
+        cited, quotes = [], []
+        addresses = [address for _, address in self.contacts]
+        # The sentence most about the question's topic that does not state the kind of
+        # answer asked for (the State AMI's amount is not "nearby" the Somme AMI's amount).
+        nearby = next(
+            (
+                c
+                for c in candidates[:8]
+                if 30 <= len(c.text) <= 260
+                and not extractive.dangling(c.text)
+                and not any(a in c.text for a in addresses)
+                and not (analysis.wants in TYPED and answers_type(analysis.wants, c.text))
+            ),
+            None,
+        )
+        if nearby is not None:
+            cited.append(Hit(self._chunk_of_sentence(nearby.row), nearby.score))
+            quotes.append(extractive.clean_sentence(nearby.text))
+        for chunk, address in self.contacts:
+            cited.append(Hit(chunk, 0.0))
+            quotes.append(address)
+        numbers, sources = number_sources(cited, quotes)
+        near = (quotes[0], f"[{numbers[0]}]") if nearby is not None else None
+        ask = None
+        if self.contacts:
+            marks = "".join(
+                f"[{n}]" for n in dict.fromkeys(numbers[len(numbers) - len(addresses) :])
+            )
+            ask = (", ".join(addresses), marks)
+        return helpful_refusal(lang, analysis.wants, near, ask), sources
 
     def _extractive(self, turn: _Turn) -> Answer:
-        s = self.settings
-        chosen = extractive.select(
-            turn.candidates, s.max_sentences, wants_number=extractive.asks_number(turn.text)
-        )
+        chosen = turn.candidates
         body, sources = extractive.compose(chosen, turn.retrieval, self._chunk_of_sentence)
         timings = turn.timings
         timings["answer"] = _ms(turn.answer_started)
         timings["total"] = _ms(turn.started)
         meta = {"model": ANSWERER, "index_version": self.index.version}
-        return Answer(body, False, sources, timings, turn.query, "", **meta)
+        return Answer(
+            body, False, sources, timings, turn.query, "", **meta,
+            method="extractive", signals=turn.signals,
+        )  # fmt: skip
 
     def _rewrite(self, text: str, history: list[dict[str, str]], failures: list[str]) -> str:
         """The LLM's standalone question for a turn with history ("" to keep `resolve`'s)."""

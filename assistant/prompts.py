@@ -61,6 +61,78 @@ ABSTAIN_INJECTION = {
 }
 
 
+# A refusal that helps: one sentence saying the guide does not say it, the nearest thing it
+# does say (cited), and where to ask (the guide's own "plus d'informations" addresses, cited).
+NOT_IN_GUIDE = {
+    "fr": "Le guide ne le précise pas.",
+    "en": "The guide (in French) does not say.",
+}
+NOT_IN_GUIDE_TYPED = {
+    "fr": {
+        "amount": "Le guide ne donne pas ce montant.",
+        "percentage": "Le guide ne donne pas ce pourcentage.",
+        "date": "Le guide ne donne pas cette date.",
+        "count": "Le guide ne donne pas ce nombre.",
+        "contact": "Le guide ne donne pas ce contact.",
+        "person": "Le guide ne donne pas de personne à contacter.",
+    },
+    "en": {
+        "amount": "The guide (in French) does not give this amount.",
+        "percentage": "The guide (in French) does not give this percentage.",
+        "date": "The guide (in French) does not give this date.",
+        "count": "The guide (in French) does not give this number.",
+        "contact": "The guide (in French) does not give this contact.",
+        "person": "The guide (in French) does not name a person to contact.",
+    },
+}
+NEARBY = {
+    "fr": Template("Il indique seulement : « $sentence » $cite"),
+    "en": Template('It only says: "$sentence" $cite'),
+}
+ASK = {
+    "fr": Template("Pour en savoir plus : $addresses $cite"),
+    "en": Template("To find out more: $addresses $cite"),
+}
+
+
+# Questions about the document itself, answered from its front matter.
+GUIDE_META = {
+    "fr": Template("Le guide « $title » a été publié par $publisher, en $date. $cite"),
+    "en": Template('The guide "$title" (in French) was published by $publisher in $date. $cite'),
+}
+MONTHS = {
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "en": "January February March April May June July August September October November December",
+}
+
+
+def guide_meta(lang: str, title: str, publisher: str, date: str, cite: str) -> str:
+    """ "Who published the guide, when": from the document's title, publisher and date
+    ("2025-03" reads "mars 2025")."""
+    lang = _lang(lang)
+    year, _, month = date.partition("-")
+    if month.isdigit() and 1 <= int(month) <= 12:
+        date = f"{MONTHS[lang].split()[int(month) - 1]} {year}"
+    return GUIDE_META[lang].substitute(title=title, publisher=publisher, date=date, cite=cite)
+
+
+def helpful_refusal(
+    lang: str,
+    wants: str = "",
+    nearby: tuple[str, str] | None = None,
+    ask: tuple[str, str] | None = None,
+) -> str:
+    """The guide does not say it; what it says nearby (sentence, citation); where to ask
+    (addresses, citation)."""
+    lang = _lang(lang)
+    parts = [NOT_IN_GUIDE_TYPED[lang].get(wants) or NOT_IN_GUIDE[lang]]
+    if nearby:
+        parts.append(NEARBY[lang].substitute(sentence=nearby[0].rstrip("."), cite=nearby[1]))
+    if ask:
+        parts.append(ASK[lang].substitute(addresses=ask[0], cite=ask[1]))
+    return " ".join(parts)
+
+
 def _quote(items: list[str], lang: str) -> str:
     return ", ".join(f"« {s} »" if lang == "fr" else f'"{s}"' for s in items)
 

@@ -96,6 +96,12 @@ class Answer:
     # What the LLM answer's verifier changed (sentences dropped or replaced, citations
     # removed), and why an LLM answer fell back to the extractive one. Empty otherwise.
     notes: tuple[str, ...] = ()
+    # How the text was written: "card" (an answer card), "extractive" (the guide's own
+    # sentences), "llm" (a language model, verified) or "" (nothing answered: a refusal).
+    method: str = ""
+    card: str = ""  # the answer card's id, when method is "card"
+    # What the answerability decision read (answerability.FEATURES), for evaluation and logs.
+    signals: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -108,4 +114,7 @@ class Answer:
             "model": self.model,
             "index_version": self.index_version,
             "notes": list(self.notes),
+            "method": self.method,
+            "card": self.card,
+            "signals": {k: round(v, 4) for k, v in self.signals.items()},
         }

@@ -26,6 +26,8 @@ def _default_cache_dir() -> Path:
 class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
+    cards_dir: Path = PROJECT_ROOT / "cards"  # answer cards (cards/README.md)
+    use_cards: bool = True  # answer with a matching card when one fits
     cache_dir: Path | None = None  # None: $XDG_CACHE_HOME/ptce-assistant
     model: str = BUNDLED_MODEL  # or any sentence-transformers model name or folder
     query_prefix: str = "query: "
@@ -44,6 +46,7 @@ class Settings:
     # answering
     min_support: float = 0.88  # calibrated on the tuning split of eval/ (see eval/README.md)
     max_sentences: int = 4
+    min_card_score: float = 0.9  # answer with a card from this match score (eval/ tune split)
     max_question_chars: int = 2000
     max_history_turns: int = 20
     # LLM (optional): "" keeps the extractive answerer. "openai": any OpenAI-compatible

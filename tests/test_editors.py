@@ -161,7 +161,7 @@ def test_no_matplotlib_is_one_clear_sentence(monkeypatch):
 def test_card_draft_is_a_skeleton_with_verbatim_quotes(tmp_path):
     group = make_digest(ROWS, VECTORS, threshold=0.1)[1]
     nearest = [Nearest("Guide > Financer", "Le département peut financer l'animation.", 0.8)]
-    path = write_draft(draft_card(group, nearest), tmp_path)
+    path = write_draft(draft_card(group, nearest), tmp_path / "cards")
     assert path == tmp_path / "cards" / "drafts" / f"{group.id}.yaml"
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# TODO")
@@ -170,8 +170,8 @@ def test_card_draft_is_a_skeleton_with_verbatim_quotes(tmp_path):
     assert card["section"] == "Guide > Financer"
     assert card["answer"]["fr"] == [{"text": nearest[0].sentence, "quotes": [nearest[0].sentence]}]
     with pytest.raises(UserError, match="--force"):
-        write_draft(draft_card(group, nearest), tmp_path)
-    write_draft(draft_card(group, []), tmp_path, force=True)
+        write_draft(draft_card(group, nearest), tmp_path / "cards")
+    write_draft(draft_card(group, []), tmp_path / "cards", force=True)
 
 
 def test_method_comes_from_the_answer():

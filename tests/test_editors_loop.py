@@ -100,7 +100,8 @@ def test_declined_questions_and_a_comment_reach_the_digest(tmp_path, pipeline, d
 
     # From a group to a card draft an editor can finish.
     root = tmp_path / "repo"
-    args = ["cards", "draft", weather["id"], "--database-url", url, "--root", str(root), "-q"]
+    cards = ["--cards-dir", str(root / "cards")]
+    args = ["cards", "draft", weather["id"], "--database-url", url, *cards, "-q"]
     assert cli.main(args) == 0
     import yaml
 
@@ -110,5 +111,5 @@ def test_declined_questions_and_a_comment_reach_the_digest(tmp_path, pipeline, d
     guide = "\n".join(c.text for c in pipeline.index.chunks)
     for entry in card["answer"]["fr"]:
         assert entry["quotes"] == [entry["text"]] and entry["text"] in guide
-    assert cli.main(["cards", "draft", "no-such-group", "--database-url", url, "-q"]) == 2
+    assert cli.main(["cards", "draft", "no-such-group", "--database-url", url, *cards, "-q"]) == 2
     assert "Aucun groupe « no-such-group »" in capsys.readouterr().err

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
 from assistant.corpus import load_corpus
@@ -33,7 +38,7 @@ def test_every_evidence_string_is_located_in_the_corpus():
     questions = load_questions(DEFAULT_QUESTIONS)
     documents = load_corpus(Settings().corpus_dir)
     located = locate_evidence(questions, documents)  # raises, naming the ids, if any is missing
-    assert len(located) == len(questions) == 197
+    assert len(located) == len(questions) == 308
     for q in questions:
         assert len(located[q.id]) == len(q.evidence)
         for text, spans in zip(q.evidence, located[q.id], strict=True):
@@ -43,8 +48,8 @@ def test_every_evidence_string_is_located_in_the_corpus():
 
 
 def test_splits_have_the_documented_sizes():
-    assert len(load_questions(DEFAULT_QUESTIONS, "tune")) == 78
-    assert len(load_questions(DEFAULT_QUESTIONS, "test")) == 119
+    assert len(load_questions(DEFAULT_QUESTIONS, "tune")) == 121
+    assert len(load_questions(DEFAULT_QUESTIONS, "test")) == 187
     with pytest.raises(UserError):
         load_questions(DEFAULT_QUESTIONS, "train")
 
@@ -134,3 +139,153 @@ def test_replay_embedder_embeds_each_query_once_for_the_ranking(fake_embedder):
     assert calls == [["les PTCE"], ["la SCIC"]]
     replay.embed_queries(["les PTCE"])  # outside replaying(): always embedded, as in production
     assert len(calls) == 3
+
+
+# ---------------------------------------------------------------- the questions file itself
+
+SEED = Path("/work/shared/seed/000_90537e465652d035.txt")
+CATEGORIES = {
+    # category: answerable?
+    "definition": True,
+    "acronym": True,
+    "number": True,
+    "date": True,
+    "who_does_what": True,
+    "example": True,
+    "funding": True,
+    "paraphrase": True,
+    "typo": True,
+    "terse": True,
+    "english": True,
+    "followup": True,
+    "links": True,
+    "practical": True,
+    "followup_topic": True,
+    "list": True,
+    "variant": True,
+    "unanswerable": False,
+    "unanswerable_hard": False,
+    "off_topic": False,
+    "injection": False,
+}
+
+
+def _guide_text() -> str:
+    """The guide's plain text, normalised and case-folded, with no space before a % sign
+    (answers may write « 60 % » where the guide writes « 60% »)."""
+    if SEED.is_file():
+        text = SEED.read_text(encoding="utf-8")
+    else:  # outside the shared workspace: the transcription in the corpus
+        text = next(d.text for d in load_corpus(Settings().corpus_dir) if "ptce" in d.doc_id)
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+%", "%", normalise(text)[0].casefold())
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict]:
+    return [
+        json.loads(line)
+        for line in DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+def test_ids_follow_file_order_and_categories_are_known(rows):
+    assert [r["id"] for r in rows] == [f"q{i:03d}" for i in range(1, len(rows) + 1)]
+    for r in rows:
+        assert CATEGORIES[r["category"]] is r["answerable"], r["id"]
+
+
+def test_splits_follow_the_rule_within_each_category(rows):
+    position: Counter[str] = Counter()
+    for r in rows:
+        position[r["category"]] += 1
+        expected = "tune" if position[r["category"]] % 5 in (2, 4) else "test"
+        assert r["split"] == expected, r["id"]
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="the seed text is not in this workspace")
+def test_evidence_occurs_verbatim_and_once_in_the_seed(rows):
+    seed = SEED.read_text(encoding="utf-8")
+    for r in rows:
+        for e in r["evidence"]:
+            assert 20 <= len(e) <= 200 and "\n" not in e, (r["id"], e)
+            assert seed.count(e) == 1, (r["id"], e)
+
+
+def test_answerable_questions_have_evidence_and_facts_found_in_the_guide(rows):
+    guide = _guide_text()
+    for r in rows:
+        if not r["answerable"]:
+            assert r["evidence"] == [] and r["facts"] == [] and "list_items" not in r, r["id"]
+            continue
+        most = 6 if r["category"] == "list" else 3  # a list question: one span per item
+        assert 1 <= len(r["evidence"]) <= most and r["facts"], r["id"]
+        for group in r["facts"] + r.get("list_items", []):
+            assert group and all(_fold(alt) in guide for alt in group), (r["id"], group)
+
+
+# Facts not inside their question's evidence: a web address on the line after its description
+# (the address alone is shorter than an evidence string may be), and Valenciennes, named in
+# bold just before q071's span.
+FACTS_BESIDE_EVIDENCE = {
+    ("q071", "Valenciennes"),
+    ("q191", "esshdf.org"),
+    ("q196", "ess-france.org"),
+    ("q246", "ess-france.org"),
+    ("q246", "www.esshdf.org"),
+}
+
+
+def test_facts_occur_in_the_questions_own_evidence(rows):
+    beside = set()
+    for r in rows:
+        evidence = " | ".join(_fold(e) for e in r["evidence"])
+        for group in r["facts"]:
+            if not any(_fold(alt) in evidence for alt in group):
+                beside.add((r["id"], group[0]))
+    assert beside == FACTS_BESIDE_EVIDENCE
+
+
+def test_list_questions_carry_their_items(rows):
+    lists = [r for r in rows if r["category"] == "list"]
+    assert len(lists) >= 10
+    for r in lists:
+        assert len(r["list_items"]) >= 2, r["id"]
+        assert r["facts"] == r["list_items"], r["id"]  # a list question's facts are its items
+    assert all("list_items" not in r for r in rows if r["category"] != "list")
+
+
+def test_variants_point_to_an_earlier_answerable_question_with_the_same_facts(rows):
+    by_id = {r["id"]: r for r in rows}
+    variants = [r for r in rows if "variant_of" in r]
+    assert len(variants) >= 15
+    for r in variants:
+        original = by_id[r["variant_of"]]
+        assert r["category"] == "variant" and original["answerable"], r["id"]
+        assert "variant_of" not in original and original["id"] < r["id"], r["id"]
+        assert r["facts"] == original["facts"] and r["question"] != original["question"], r["id"]
+    assert all("variant_of" in r for r in rows if r["category"] == "variant")
+
+
+def test_histories_alternate_and_end_with_the_assistant(rows):
+    for r in rows:
+        turns = r["history"]
+        if r["category"] in ("followup", "followup_topic"):
+            assert turns, r["id"]
+        for i, turn in enumerate(turns):
+            assert turn["role"] == ("user" if i % 2 == 0 else "assistant"), r["id"]
+            assert turn["content"].strip(), r["id"]
+        assert not turns or turns[-1]["role"] == "assistant", r["id"]
+
+
+def test_loading_keeps_list_items_and_variant_of():
+    questions = {q.id: q for q in load_questions(DEFAULT_QUESTIONS)}
+    lists = [q for q in questions.values() if q.category == "list"]
+    assert lists and all(q.list_items == q.facts for q in lists)
+    variants = [q for q in questions.values() if q.variant_of]
+    assert variants and all(questions[q.variant_of].answerable for q in variants)
+    assert questions["q001"].list_items == () and questions["q001"].variant_of is None

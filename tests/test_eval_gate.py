@@ -34,4 +34,7 @@ def test_product_stays_above_the_gate(tmp_path):
         cwd=PROJECT_ROOT,
     )
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    assert "| fact recall |" in r.stdout
+    assert (
+        "| user-rule pass rate |" in r.stdout
+        and "| lead fact recall (first 450 chars) |" in r.stdout
+    )

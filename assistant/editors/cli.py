@@ -41,14 +41,17 @@ def add_parsers(sub, add_pipeline_arguments) -> None:
         "--days", type=int, help="retention in days (default: ASSISTANT_RETENTION_DAYS or 90)"
     )
 
-    p = sub.add_parser("cards", help="answer cards")
-    cards = p.add_subparsers(dest="cards_command", required=True)
+
+def add_draft_parser(cards, add_pipeline_arguments) -> None:
+    """`cards draft GROUP_ID`, beside `cards check` and `cards coverage`."""
     d = cards.add_parser("draft", help="write a card skeleton for one digest group (cards/drafts/)")
     d.add_argument("group", metavar="GROUP_ID", help="a group id from `digest` (or its rank)")
     _database(d)
     d.add_argument("--since", type=int, metavar="DAYS", help="digest of the last DAYS days only")
     d.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help=argparse.SUPPRESS)
-    d.add_argument("--root", type=Path, help="repository root (default: this project)")
+    d.add_argument(
+        "--cards-dir", type=Path, help="folder of cards; the draft goes to its drafts/ (cards/)"
+    )
     d.add_argument("--force", action="store_true", help="replace an existing draft")
     add_pipeline_arguments(d)
 
@@ -128,7 +131,6 @@ def run_editors(args, settings) -> int:
         return 0
     if args.command == "cards" and args.cards_command == "draft":
         from ..index import open_index
-        from ..settings import PROJECT_ROOT
         from .digest import find
         from .drafts import draft_card, write_draft
         from .guide import nearest_sentences
@@ -141,7 +143,8 @@ def run_editors(args, settings) -> int:
             settings, embedder, build_if_needed=settings.auto_build, progress=progress
         )
         nearest = nearest_sentences(index, embedder.embed_queries([group.label])[0], 3)
-        path = write_draft(draft_card(group, nearest), args.root or PROJECT_ROOT, force=args.force)
+        cards_dir = args.cards_dir or settings.cards_dir
+        path = write_draft(draft_card(group, nearest), cards_dir, force=args.force)
         print(path)
         return 0
     raise AssertionError(args.command)

@@ -19,7 +19,7 @@ from .digest import Group
 from .guide import Nearest
 from .wording import DRAFT_EXISTS
 
-DRAFTS = Path("cards") / "drafts"
+DRAFTS = "drafts"  # under the cards folder; `cards check` reads only the folder's own files
 
 TODO = """\
 # TODO (rédaction) : brouillon de fiche tiré du digest ; à relire avant de le déplacer dans cards/.
@@ -53,9 +53,9 @@ def draft_yaml(card: dict) -> str:
     return TODO + body
 
 
-def write_draft(card: dict, root: Path, *, force: bool = False) -> Path:
-    """Writes `root/cards/drafts/<id>.yaml`; UserError when it exists (unless `force`)."""
-    path = root / DRAFTS / f"{card['id']}.yaml"
+def write_draft(card: dict, cards_dir: Path, *, force: bool = False) -> Path:
+    """Writes `cards_dir/drafts/<id>.yaml`; UserError when it exists (unless `force`)."""
+    path = cards_dir / DRAFTS / f"{card['id']}.yaml"
     if path.exists() and not force:
         raise UserError(DRAFT_EXISTS.format(path=path))
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,10 +16,10 @@ understood it (after follow-up resolution).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..errors import UserError
 from ..schema import Document
@@ -210,13 +210,34 @@ def build_tutorial(
     return TutorialSystem(passages, FlatIndex.build(vectors), embeddings.embed_query, k)
 
 
-def build_systems(pipeline, documents: list[Document], *, baselines: bool = True) -> list[System]:
-    """The product first, then (unless `baselines` is false) BM25, dense and the tutorial."""
+#: Builds one compared system from the loaded pipeline and the corpus documents.
+SystemFactory = Callable[[Any, list[Document]], System]
+
+#: The systems compared with the product, in report order. To compare another variant of
+#: the product (for instance without answer cards), add an entry that builds it, e.g.
+#: `"product_no_cards": lambda p, docs: PipelineSystem(replace(p, settings=…), "hybrid",
+#: "product_no_cards")`; every table of the report then shows it next to the others.
+OTHERS: dict[str, SystemFactory] = {
+    "bm25": lambda pipeline, documents: PipelineSystem(pipeline, "lexical", "bm25"),
+    "dense": lambda pipeline, documents: PipelineSystem(pipeline, "dense", "dense"),
+    "tutorial": lambda pipeline, documents: build_tutorial(pipeline.embedder, documents),
+}
+
+
+def build_systems(
+    pipeline,
+    documents: list[Document],
+    *,
+    baselines: bool = True,
+    others: Mapping[str, SystemFactory] | None = None,
+) -> list[System]:
+    """The product first, then (unless `baselines` is false) each system of `others`
+    (default `OTHERS`: BM25, dense and the tutorial)."""
     systems: list[System] = [PipelineSystem(pipeline, "hybrid", "product")]
     if baselines:
-        systems += [
-            PipelineSystem(pipeline, "lexical", "bm25"),
-            PipelineSystem(pipeline, "dense", "dense"),
-            build_tutorial(pipeline.embedder, documents),
-        ]
+        for name, make in (OTHERS if others is None else others).items():
+            system = make(pipeline, documents)
+            if system.name != name:
+                raise ValueError(f"the factory for {name!r} built a system named {system.name!r}")
+            systems.append(system)
     return systems

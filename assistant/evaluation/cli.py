@@ -74,7 +74,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     from ..pipeline import Pipeline
     from . import metrics
     from .baselines import ReplayEmbedder, build_systems
-    from .data import file_sha256, load_questions, locate_evidence
+    from .data import file_sha256, load_questions, locate_evidence, variant_originals
     from .report import build_report, headline_table, write_report
     from .runner import run_systems
 
@@ -86,15 +86,16 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             f"The gate {args.gate} was set on split {gate['split']!r}; run with --split {gate['split']}."
         )
     questions = load_questions(questions_path, args.split)
+    references = variant_originals(load_questions(questions_path), questions)
     documents = load_corpus(settings.corpus_dir)
-    evidence = locate_evidence(questions, documents)
+    evidence = locate_evidence([*questions, *references], documents)
 
     started, version = time.gmtime(), code_version()  # the code as loaded, before anyone edits it
     t0 = time.perf_counter()
     embedder = ReplayEmbedder(load_embedder(settings, progress=progress))
     pipeline = Pipeline.load(settings, embedder=embedder, progress=progress)
     systems = build_systems(pipeline, documents, baselines=not args.no_baselines)
-    results = run_systems(systems, questions, evidence, progress=progress)
+    results = run_systems(systems, questions, evidence, progress=progress, references=references)
     meta = {
         "split": args.split,
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", started),

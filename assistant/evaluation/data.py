@@ -39,6 +39,8 @@ class Question:
     evidence: tuple[str, ...]
     facts: tuple[tuple[str, ...], ...]  # every group must match; any alternative of a group will do
     split: str
+    list_items: tuple[tuple[str, ...], ...] = ()  # list questions: one group per item to list
+    variant_of: str | None = None  # metamorphic variants: the id of the original question
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ def load_questions(path: Path, split: str = "all") -> list[Question]:
                 evidence=tuple(row.get("evidence") or ()),
                 facts=tuple(tuple(group) for group in row.get("facts") or ()),
                 split=str(row["split"]),
+                list_items=tuple(tuple(group) for group in row.get("list_items") or ()),
+                variant_of=str(row["variant_of"]) if row.get("variant_of") else None,
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise UserError(f"{path}, line {number}: not a valid question ({exc}).") from exc
@@ -88,6 +92,19 @@ def load_questions(path: Path, split: str = "all") -> list[Question]:
     if not questions:
         raise UserError(f"{path} holds no question for split {split!r}.")
     return questions
+
+
+def variant_originals(every: Sequence[Question], questions: Sequence[Question]) -> list[Question]:
+    """The originals of the variants among `questions` that `questions` does not hold (a test
+    variant of a tune question): asked too, so that each variant can be compared with its
+    original. Raises UserError when a variant's original is missing from `every`."""
+    by_id = {q.id: q for q in every}
+    held = {q.id for q in questions}
+    wanted = list(dict.fromkeys(q.variant_of for q in questions if q.variant_of))
+    missing = [i for i in wanted if i not in by_id]
+    if missing:
+        raise UserError(f"Variants point to unknown question(s): {', '.join(missing)}.")
+    return [by_id[i] for i in wanted if i not in held]
 
 
 def file_sha256(path: Path) -> str:

@@ -14,9 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .runner import METRICS, Outcome, aggregate, failures, latency
+from .runner import HEADLINE, METRICS, Outcome, aggregate, failures, latency
 
 PLOTTED = (
+    "lead_fact_recall",
+    "list_completeness",
+    "user_rule_pass",
     "hit@5",
     "mrr@10",
     "ndcg@10",
@@ -26,28 +29,33 @@ PLOTTED = (
     "citation_coverage",
     "abstention_recall",
 )
-DESCRIPTIVE = ("answer_chars",)  # shown, but neither higher nor lower is better
+DESCRIPTIVE = ("answer_chars", "median_chars")  # counts of characters, not scores
 EXCERPT = 180
+
+
+def _by(outcomes: list[Outcome], field: str) -> dict[str, dict[str, Any]]:
+    """The metrics of each value of `field` ("split" or "category"), with its count; reference
+    outcomes (originals of variants) are not counted but serve every group's variants."""
+    asked = [o for o in outcomes if not o.reference]
+    groups = dict.fromkeys(getattr(o, field) for o in asked)
+    return {
+        g: aggregate([o for o in asked if getattr(o, field) == g], outcomes)
+        | {"n": sum(getattr(o, field) == g for o in asked)}
+        for g in groups
+    }
 
 
 def build_report(meta: dict[str, Any], results: dict[str, list[Outcome]]) -> dict[str, Any]:
     product = results["product"]
-    categories = list(dict.fromkeys(o.category for o in product))
     scores = {name: aggregate(outs) for name, outs in results.items()}
     return {
         "meta": meta,
         "metrics": scores,
         "notes": notes(scores),
-        "by_split": {
-            sp: aggregate([o for o in product if o.split == sp])
-            | {"n": sum(o.split == sp for o in product)}
-            for sp in dict.fromkeys(o.split for o in product)
-        },
-        "by_category": {
-            c: aggregate([o for o in product if o.category == c])
-            | {"n": sum(o.category == c for o in product)}
-            for c in categories
-        },
+        "by_split": _by(product, "split"),
+        "by_category": _by(product, "category"),
+        "systems_by_split": {name: _by(outs, "split") for name, outs in results.items()},
+        "systems_by_category": {name: _by(outs, "category") for name, outs in results.items()},
         "latency": {name: latency(outs) for name, outs in results.items()},
         "failures": failures(product),
         "questions": {name: [o.to_dict() for o in outs] for name, outs in results.items()},
@@ -96,13 +104,17 @@ def _cell(text: str, limit: int = EXCERPT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def headline_table(metrics: dict[str, dict[str, float | None]]) -> str:
-    """Metrics as rows, systems as columns, then the product's margin over each baseline."""
+def headline_table(
+    metrics: dict[str, dict[str, float | None]], keys: Sequence[str] = HEADLINE
+) -> str:
+    """Metrics as rows, systems as columns, then the product's margin over each baseline
+    (for the metrics marked ↓, lower is better: a negative margin is a gain)."""
     systems = list(metrics)
     baselines = [s for s in systems if s != "product"]
     header = ["metric", *systems, *(f"product − {b}" for b in baselines)]
     rows = []
-    for key, label in METRICS.items():
+    for key in keys:
+        label = METRICS[key]
         digits = 0 if key in DESCRIPTIVE else 3
         row = [label, *(fmt(metrics[s][key], digits) for s in systems)]
         if key in DESCRIPTIVE:
@@ -123,31 +135,50 @@ def split_table(by_split: dict[str, dict[str, Any]]) -> str:
     return _table(["metric", *splits], rows)
 
 
+CATEGORY_COLUMNS = {
+    "hit@5": "hit@5",
+    "recall@5": "recall@5",
+    "fact_recall": "fact recall",
+    "lead_fact_recall": "lead fact recall",
+    "list_completeness": "list compl.",
+    "median_chars": "median chars",
+    "dangling_openings": "dangling ↓",
+    "metamorphic_stability": "metamorphic",
+    "user_rule_pass": "user rule",
+    "wrongful_abstention": "wrongful abst. ↓",
+    "abstention_recall": "abstention recall",
+}
+
+
 def category_table(by_category: dict[str, dict[str, Any]]) -> str:
-    header = [
-        "category",
-        "n",
-        "hit@5",
-        "MRR@10",
-        "recall@5",
-        "fact recall",
-        "answer rate",
-        "abstention recall",
-    ]
+    header = ["category", "n", *CATEGORY_COLUMNS.values()]
     rows = [
-        [
-            c,
-            v["n"],
-            fmt(v["hit@5"]),
-            fmt(v["mrr@10"]),
-            fmt(v["recall@5"]),
-            fmt(v["fact_recall"]),
-            fmt(v["answer_rate"]),
-            fmt(v["abstention_recall"]),
-        ]
+        [c, v["n"], *(fmt(v[k], 0 if k in DESCRIPTIVE else 3) for k in CATEGORY_COLUMNS)]
         for c, v in by_category.items()
     ]
     return _table(header, rows)
+
+
+def systems_table(by_group: dict[str, dict[str, dict[str, Any]]], key: str) -> str:
+    """One metric for every system (columns) in every split or category (rows)."""
+    systems = list(by_group)
+    groups = list(dict.fromkeys(g for per in by_group.values() for g in per))
+    rows = [
+        [g, by_group[systems[0]].get(g, {}).get("n", "—")]
+        + [fmt(by_group[s].get(g, {}).get(key)) for s in systems]
+        for g in groups
+    ]
+    return _table(["", "n", *systems], rows)
+
+
+def systems_split_table(by_split: dict[str, dict[str, dict[str, Any]]]) -> str:
+    """The headline metrics of every system, one column per (system, split)."""
+    cols = [(s, sp) for s, per in by_split.items() for sp in per]
+    rows = [
+        [METRICS[k], *(fmt(by_split[s][sp][k], 0 if k in DESCRIPTIVE else 3) for s, sp in cols)]
+        for k in HEADLINE
+    ]
+    return _table(["metric", *(f"{s} ({sp})" for s, sp in cols)], rows)
 
 
 def failures_table(rows: list[dict[str, Any]]) -> str:
@@ -195,22 +226,52 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
         headline_table(report["metrics"]),
         "",
+        "What a user sees. Lead fact recall: the facts found in the first 450 characters of the "
+        "answer as shown, over answerable questions; list completeness: the items a list question "
+        "asks for that the answer names; length, over 900 and dangling openings: over the answers "
+        "given (not abstentions); metamorphic stability: variants (context prefix, typos, English) "
+        "whose fact recall is at least their original's; user rule: all facts within 450 "
+        "characters and at most 900 in all, or an abstention where the guide is silent; "
+        "wrongful abstention: answerable questions abstained on. ↓: lower is better. "
+        "Definitions: `eval/README.md`.",
+        "",
+        "## All metrics",
+        "",
+        headline_table(report["metrics"], tuple(METRICS)),
+        "",
         "Retrieval metrics and fact recall are over answerable questions; citation metrics over the "
         "answers that were given (not abstentions); abstention treats unanswerable questions as the "
-        "positives. Definitions: `eval/README.md`.",
+        "positives.",
         "",
         *(f"- **Note:** {n}" for n in report["notes"]),
         "",
         "![systems](systems.png)",
         "",
         *(
-            ["## Product by split", "", split_table(report["by_split"]), ""]
+            [
+                "## Product by split",
+                "",
+                split_table(report["by_split"]),
+                "",
+                "## Every system by split",
+                "",
+                systems_split_table(report["systems_by_split"]),
+                "",
+            ]
             if len(report["by_split"]) > 1
             else []
         ),
         "## Product by category",
         "",
         category_table(report["by_category"]),
+        "",
+        "## User-rule pass rate by category, every system",
+        "",
+        systems_table(report["systems_by_category"], "user_rule_pass"),
+        "",
+        "## Lead fact recall by category, every system",
+        "",
+        systems_table(report["systems_by_category"], "lead_fact_recall"),
         "",
         f"## Product failures ({len(report['failures'])}, worst first)",
         "",

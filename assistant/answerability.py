@@ -1,0 +1,130 @@
+"""Does the guide answer this question? A calibrated decision, not a pile of rules.
+
+A few signals are read for each question once retrieval, card matching and sentence
+selection are done; a logistic regression, fitted on the tuning split plus generated
+negatives (`assistant.calibrate`), turns them into the probability that the guide answers.
+Below the threshold chosen for abstention precision, the assistant declines.
+
+The fitted model is plain numbers in `index/answerability.json` (features, means, scales,
+weights, bias, threshold), applied here with numpy: answering never imports scikit-learn.
+
+    model = AnswerabilityModel.load(path)
+    model.probability({"support": 0.91, "focus_in_answer": 1.0, …})  -> 0.97
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+FEATURES = (
+    "support",  # the best sentence's score (cosine + lexical + rank)
+    "focus_in_answer",  # share of the question's focus terms the chosen answer uses
+    "focus_known",  # share of the question's focus terms the guide uses at all
+    "card_dense",  # best cosine between the question and a card's phrasings
+    "card_lexical",  # share of the focus terms the best card uses
+    "typed",  # 1 when the answer states the kind of answer asked for (or none is asked)
+    "agreement",  # 1 when dense and BM25 retrieval put the same passage first
+)
+FILE_NAME = "answerability.json"
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float  # answer when the probability is at least this
+    fitted_on: str = ""  # what it was fitted on, for the record
+
+    def probability(self, signals: Mapping[str, float]) -> float:
+        z = self.bias + sum(
+            w * (float(signals.get(f, 0.0)) - m) / s
+            for f, m, s, w in zip(self.features, self.mean, self.scale, self.weights, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def answers(self, signals: Mapping[str, float]) -> bool:
+        return self.probability(signals) >= self.threshold
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(
+            json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> AnswerabilityModel | None:
+        """The saved model, or None when there is none (or it is unreadable: the assistant
+        then falls back to its support threshold, and says so in the logs)."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            model = cls(
+                **{**data, **{k: tuple(data[k]) for k in ("features", "mean", "scale", "weights")}}
+            )
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        if (
+            set(model.features) - set(FEATURES)
+            or len(set(map(len, (model.features, model.mean, model.scale, model.weights)))) != 1
+        ):
+            return None
+        return model
+
+
+def fit(
+    rows: list[Mapping[str, float]],
+    answerable: list[bool],
+    *,
+    min_precision: float = 0.9,
+    fitted_on: str = "",
+) -> AnswerabilityModel:
+    """A logistic regression on standardised signals, and the threshold: the lowest
+    probability of answering at which abstaining (below it) is right `min_precision` of the
+    time on these rows, so that as few answerable questions as possible are refused."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([[float(r.get(f, 0.0)) for f in FEATURES] for r in rows])
+    y = np.array(answerable, dtype=int)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(
+        (x - mean) / scale, y
+    )
+    model = AnswerabilityModel(
+        FEATURES,
+        tuple(mean),
+        tuple(scale),
+        tuple(clf.coef_[0]),
+        float(clf.intercept_[0]),
+        0.5,
+        fitted_on,
+    )
+    probs = [model.probability(r) for r in rows]
+    threshold = choose_threshold(probs, answerable, min_precision)
+    return AnswerabilityModel(**{**asdict(model), "threshold": threshold})
+
+
+def choose_threshold(
+    probs: Iterable[float], answerable: Iterable[bool], min_precision: float
+) -> float:
+    """The highest threshold whose abstentions (probability below it) are unanswerable at
+    least `min_precision` of the time: it refuses the most while staying that precise."""
+    pairs = sorted(zip(probs, answerable, strict=True))
+    best = pairs[0][0] if pairs else 0.5
+    wrong = right = 0
+    for i, (p, ok) in enumerate(pairs):
+        wrong += ok
+        right += not ok
+        nxt = pairs[i + 1][0] if i + 1 < len(pairs) else p + 1e-6
+        if nxt > p and right / (right + wrong) >= min_precision:
+            best = (p + nxt) / 2
+    return float(best)

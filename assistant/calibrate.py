@@ -1,0 +1,119 @@
+"""`python -m assistant calibrate`: fit the answerability model on the tuning split.
+
+The positives and negatives are the tuning split's questions (eval/questions.jsonl, split
+`tune`), plus negatives made the way SQuAD 2.0 made its unanswerable questions: the focus of
+a question about something the guide covers is swapped for an aspect the guide never
+states (« les règles comptables de l'ACTE », « le délai de l'AMI de la Somme »). The signals
+are read from the pipeline itself (`Answer.signals`), so the model sees exactly what it will
+decide on; the fitted numbers go to `index/answerability.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from .answerability import FILE_NAME, fit
+from .settings import PROJECT_ROOT, Settings
+
+# Things a guide of this kind could say and this one does not (checked against the guide).
+ASPECTS = (
+    "les règles comptables",
+    "les obligations fiscales",
+    "le régime de TVA",
+    "la convention collective applicable",
+    "le calendrier de dépôt des dossiers",
+    "la date limite de candidature",
+    "les pièces justificatives à fournir",
+    "les critères de notation du jury",
+    "le nombre de salariés minimum",
+    "le contrat d'assurance obligatoire",
+    "le statut des bénévoles",
+    "le numéro de téléphone du référent",
+    "l'adresse e-mail du chargé de mission",
+    "le montant moyen versé par projet",
+    "la durée du préavis de sortie",
+    "le quorum de l'assemblée générale",
+    "les indicateurs d'évaluation obligatoires",
+    "le plafond légal de participation au capital",
+)
+SUBJECTS = (
+    "un PTCE",
+    "le dispositif ACTE",
+    "l'AMI du Département de la Somme",
+    "l'AMI PTCE émergents",
+    "une SCIC",
+    "le PTCE Anima",
+    "la charte des PTCE",
+    "une convention pluriannuelle d'objectifs",
+)
+TEMPLATES = (
+    "Quels sont {aspect} pour {subject} ?",
+    "Que prévoit le guide sur {aspect} de {subject} ?",
+    "{aspect} de {subject}, c'est quoi ?",
+    "Pouvez-vous me préciser {aspect} concernant {subject} ?",
+)
+
+
+def focus_swaps(n: int, seed: int = 7) -> list[str]:
+    """`n` questions on an aspect the guide does not state, of a subject it covers."""
+    combos = list(itertools.product(ASPECTS, SUBJECTS, TEMPLATES))
+    random.Random(seed).shuffle(combos)
+    out = []
+    for aspect, subject, template in combos[:n]:
+        text = template.format(aspect=aspect, subject=subject)
+        out.append(text[0].upper() + text[1:])
+    return out
+
+
+def collect(pipeline, items: list[tuple[str, list, bool]]) -> tuple[list[dict], list[bool]]:
+    """Signals and labels for each question the pipeline gets as far as deciding on."""
+    from tqdm import tqdm
+
+    from .errors import UserError
+
+    rows, labels = [], []
+    for text, history, answerable in tqdm(items, desc="calibrate", file=sys.stderr):
+        try:
+            answer = pipeline.ask(text, history)
+        except UserError:
+            continue
+        if answer.signals:
+            rows.append(answer.signals)
+            labels.append(answerable)
+    return rows, labels
+
+
+def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from .evaluation.data import load_questions
+    from .pipeline import Pipeline
+
+    questions = load_questions(args.questions or PROJECT_ROOT / "eval" / "questions.jsonl", "tune")
+    items = [(q.question, list(q.history), q.answerable) for q in questions]
+    items += [(text, [], False) for text in focus_swaps(args.negatives)]
+    pipeline = Pipeline.load(settings, progress=not args.quiet)
+    pipeline = replace(pipeline, answerability=None)  # signals do not depend on the model
+    rows, labels = collect(pipeline, items)
+    model = fit(
+        rows,
+        labels,
+        min_precision=args.min_precision,
+        fitted_on=f"{len(rows)} questions: tune split ({sum(labels)} answerable) + "
+        f"{args.negatives} generated focus swaps; abstention precision >= {args.min_precision}",
+    )
+    path = Path(settings.index_dir) / FILE_NAME
+    model.save(path)
+    refused = [model.probability(r) < model.threshold for r in rows]
+    right = sum(r and not ok for r, ok in zip(refused, labels, strict=True))
+    wrong = sum(r and ok for r, ok in zip(refused, labels, strict=True))
+    print(f"Answerability model written to {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}.")
+    print(f"On the fitting set: {right} right refusals, {wrong} wrongful ones, "
+          f"{sum(not ok for ok in labels) - right} unanswerable questions answered.")  # fmt: skip
+    for name, weight in zip(model.features, model.weights, strict=True):
+        print(f"  {name:16s} {weight:+.3f}")
+    print(f"  threshold        {model.threshold:.3f}")
+    return 0

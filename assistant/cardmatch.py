@@ -1,0 +1,118 @@
+"""Matching a question to an answer card: the question's vector against each card's
+phrasings (best cosine), plus the share of the question's focus terms the card uses, plus
+agreement on the actor (a question about communes does not get the départements card).
+
+The phrasings are embedded once, as queries (question against question), and kept beside
+the index in `cards-<hash>.npy`, the hash covering the model and every phrasing, so an
+edited card is re-embedded and an unchanged one never is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .acronyms import expand
+from .analysis import analyze
+from .cards import Card
+from .question import Analysis
+
+LEXICAL_WEIGHT = 0.1  # times the idf-weighted share of focus terms the card uses
+ACTOR_MISMATCH = 0.08  # the question names one actor, the card is about another
+ACTOR_MATCH = 0.02
+
+
+@dataclass(frozen=True)
+class CardMatch:
+    card: Card
+    score: float
+    dense: float  # best cosine between the question and the card's phrasings
+    lexical: float  # idf-weighted share of the question's focus terms the card uses
+
+
+def card_texts(card: Card) -> list[str]:
+    """What is embedded for a card: its topic and each phrasing."""
+    return [card.topic, *card.phrasings]
+
+
+def fingerprint(cards: list[Card], model_id: str) -> str:
+    payload = json.dumps([model_id, [card_texts(c) for c in cards]], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+class CardIndex:
+    def __init__(self, cards: list[Card], vectors: np.ndarray) -> None:
+        self.cards = cards
+        self.by_id = {c.id: c for c in cards}
+        self.vectors = vectors.astype(np.float32)
+        self.owner = np.array([i for i, c in enumerate(cards) for _ in card_texts(c)], dtype=int)
+        self.terms = [frozenset(analyze(expand(_card_words(c)))) for c in cards]
+        n = max(len(cards), 1)
+        df: dict[str, int] = {}
+        for terms in self.terms:
+            for t in terms:
+                df[t] = df.get(t, 0) + 1
+        self.idf = {t: float(np.log(1 + n / d)) for t, d in df.items()}
+        self.top_idf = float(np.log(1 + n))
+
+    @classmethod
+    def load(cls, cards: list[Card], embedder, folder: Path, model_id: str) -> CardIndex:
+        """The card index, its vectors read from `folder` or embedded and saved there."""
+        if not cards:
+            return cls([], np.zeros((0, 1), dtype=np.float32))
+        path = folder / f"cards-{fingerprint(cards, model_id)}.npy"
+        vectors = None
+        if path.is_file():
+            try:
+                vectors = np.load(path, allow_pickle=False)
+            except (OSError, ValueError):
+                vectors = None
+        texts = [expand(t) for c in cards for t in card_texts(c)]
+        if vectors is None or vectors.shape[0] != len(texts):
+            vectors = np.asarray(embedder.embed_queries(texts), dtype=np.float32)
+            _save(path, vectors)
+        return cls(cards, vectors)
+
+    def match(self, query_vector: np.ndarray, analysis: Analysis) -> list[CardMatch]:
+        """Every card scored for the question, best first."""
+        if not self.cards:
+            return []
+        sims = self.vectors @ query_vector.astype(np.float32)
+        best = np.full(len(self.cards), -1.0)
+        np.maximum.at(best, self.owner, sims)
+        focus = analysis.focus
+        weights = {t: self.idf.get(t, self.top_idf) for t in focus}
+        total = sum(weights.values())
+        out = []
+        for i, card in enumerate(self.cards):
+            lexical = (
+                sum(w for t, w in weights.items() if t in self.terms[i]) / total if total else 0.0
+            )
+            score = float(best[i]) + LEXICAL_WEIGHT * lexical
+            if analysis.actor and card.actor:
+                score += ACTOR_MATCH if card.actor == analysis.actor else -ACTOR_MISMATCH
+            out.append(CardMatch(card, score, float(best[i]), lexical))
+        return sorted(out, key=lambda m: (-m.score, m.card.id))
+
+
+def _card_words(card: Card) -> str:
+    return " ".join([card.topic, *card.phrasings, card.text("fr")])
+
+
+def _save(path: Path, vectors: np.ndarray) -> None:
+    """Write atomically, and remove the card vectors of earlier card sets."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(tmp, vectors, allow_pickle=False)
+        os.replace(tmp, path)
+        for old in path.parent.glob("cards-*.npy"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only index folder: the vectors are simply computed again next time

@@ -1,0 +1,226 @@
+"""Answer cards: the guide's answers, written once by a person, checked by a machine.
+
+A card (`cards/<id>.yaml`, format in `cards/README.md`) is one topic of the guide: how users
+ask about it (`phrasings`) and a short answer, one line per sentence or bullet, in French and
+English, each line with the verbatim quotes of the guide that support it.
+
+`load_cards(folder)` reads and validates the files; `check(cards, documents)` lists every
+problem (a quote not in the guide, a sentence stating what its quotes do not) and is what
+`python -m assistant cards check` runs in CI; `coverage(cards, documents)` lists the guide's
+sentences no card cites. Matching a question to a card is `cardmatch.py`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UserError
+from .schema import Document
+from .text import markdown_to_plain, normalise_space, sentence_spans
+
+ACTORS = ("commune", "epci", "departement", "region", "etat")
+KINDS = (
+    "definition", "how", "why", "list", "example", "amount", "date", "who", "contact", "resource",
+)  # fmt: skip
+MAX_ANSWER_CHARS = 700  # the French answer, citations aside; aim for ~600
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Line:
+    fr: str  # a sentence, or a bullet item starting with "- "
+    en: str
+    quotes: tuple[str, ...]
+
+    @property
+    def bullet(self) -> bool:
+        return self.fr.startswith("- ")
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    topic: str
+    section: str
+    phrasings: tuple[str, ...]
+    lines: tuple[Line, ...]
+    actor: str = ""
+    kind: str = ""
+    related: tuple[str, ...] = ()
+    path: str = ""
+
+    def text(self, lang: str = "fr") -> str:
+        """The answer without citations: sentences joined, bullets on their own lines."""
+        return render_lines([getattr(line, "en" if lang == "en" else "fr") for line in self.lines])
+
+
+def render_lines(lines: list[str]) -> str:
+    """Sentences run on in a paragraph; a bullet ("- …") starts its own line."""
+    out = ""
+    for line in lines:
+        line = line.strip()
+        if line.startswith("- "):
+            out += ("\n" if out else "") + line
+        else:
+            out += ("\n" if out.split("\n")[-1].startswith("- ") else " " if out else "") + line
+    return out
+
+
+def load_cards(folder: Path) -> list[Card]:
+    """Every card of `folder` (sorted by id). Raises UserError naming the file at fault."""
+    if not folder.is_dir():
+        return []
+    cards = [
+        _read(path) for path in sorted(folder.glob("*.yaml")) if path.name != "paraphrases.yaml"
+    ]
+    seen: dict[str, str] = {}
+    for card in cards:
+        if card.id in seen:
+            raise UserError(
+                f"La fiche « {card.id} » est définie deux fois ({seen[card.id]}, {card.path})."
+            )
+        seen[card.id] = card.path
+    return sorted(cards, key=lambda c: c.id)
+
+
+def load_paraphrases(folder: Path) -> dict[str, tuple[str, ...]]:
+    path = folder / "paraphrases.yaml"
+    if not path.is_file():
+        return {}
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise UserError(f"{path.name} doit associer des mots à des listes de mots du guide.")
+    return {
+        str(k): tuple(str(v) for v in (vs if isinstance(vs, list) else [vs]))
+        for k, vs in data.items()
+    }
+
+
+def _read(path: Path) -> Card:
+    import yaml
+
+    where = path.name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise UserError(f"{where} n'est pas du YAML valide : {str(exc).splitlines()[0]}.") from exc
+    if not isinstance(data, dict):
+        raise UserError(f"{where} doit décrire une fiche (id, topic, phrasings, answer).")
+
+    def field(name: str, kind: type, default: object = None) -> object:
+        value = data.get(name, default)
+        if value is None or not isinstance(value, kind):
+            raise UserError(f"{where} : le champ « {name} » manque ou n'a pas le bon type.")
+        return value
+
+    card_id = str(field("id", str))
+    if not _ID.match(card_id) or path.stem != card_id:
+        raise UserError(
+            f"{where} : l'id « {card_id} » doit être en minuscules et égal au nom du fichier."
+        )
+    lines = []
+    for i, entry in enumerate(field("answer", list), 1):
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(k), str) for k in ("fr", "en")
+        ):
+            raise UserError(f"{where} : la ligne {i} de la réponse doit avoir « fr » et « en ».")
+        quotes = entry.get("quotes") or []
+        if isinstance(quotes, str):
+            quotes = [quotes]
+        lines.append(Line(entry["fr"].strip(), entry["en"].strip(), tuple(str(q) for q in quotes)))
+    actor, kind = str(data.get("actor") or ""), str(data.get("kind") or "")
+    if actor and actor not in ACTORS:
+        raise UserError(f"{where} : « actor » vaut l'un de {', '.join(ACTORS)}.")
+    if kind and kind not in KINDS:
+        raise UserError(f"{where} : « kind » vaut l'un de {', '.join(KINDS)}.")
+    return Card(
+        id=card_id,
+        topic=str(field("topic", str)),
+        section=str(data.get("section") or ""),
+        phrasings=tuple(str(p) for p in field("phrasings", list)),
+        lines=tuple(lines),
+        actor=actor,
+        kind=kind,
+        related=tuple(str(r) for r in data.get("related") or ()),
+        path=where,
+    )
+
+
+# ---------------------------------------------------------------- checking
+
+
+def guide_text(documents: list[Document]) -> str:
+    """The documents' text as quotes are matched against: plain, white space collapsed."""
+    return "\n".join(normalise_space(markdown_to_plain(d.text)) for d in documents)
+
+
+def find_quote(quote: str, text: str) -> int:
+    """Where `quote` stands in `text` (both plain, white space collapsed), -1 when absent."""
+    return text.find(normalise_space(markdown_to_plain(quote)))
+
+
+def check(
+    cards: list[Card],
+    documents: list[Document],
+    paraphrases: dict[str, tuple[str, ...]] | None = None,
+) -> list[str]:
+    """Every problem of every card, one line each (`id: line n: what`). Empty when all pass."""
+    from .support import problems
+
+    text = guide_text(documents)
+    ids = {c.id for c in cards}
+    out: list[str] = []
+    for card in cards:
+        say = lambda what, c=card: out.append(f"{c.id}: {what}")  # noqa: E731
+        if len(card.phrasings) < 3:
+            say("moins de 3 formulations (phrasings)")
+        if not card.lines:
+            say("réponse vide")
+        for r in card.related:
+            if r not in ids:
+                say(f"fiche liée inconnue « {r} »")
+        if len(card.text("fr")) > MAX_ANSWER_CHARS:
+            say(
+                f"réponse trop longue ({len(card.text('fr'))} caractères ; {MAX_ANSWER_CHARS} au plus)"
+            )
+        for n, line in enumerate(card.lines, 1):
+            if not line.quotes:
+                say(f"ligne {n} : aucune citation du guide")
+                continue
+            missing = [q for q in line.quotes if find_quote(q, text) < 0]
+            for q in missing:
+                say(f"ligne {n} : citation absente du guide : « {q[:80]} »")
+            if missing:
+                continue
+            evidence = " ".join(line.quotes)
+            for lang, sentence in (("fr", line.fr), ("en", line.en)):
+                bad = problems(
+                    sentence.removeprefix("- "), evidence, lang=lang, paraphrases=paraphrases
+                )
+                if bad:
+                    say(f"ligne {n} ({lang}) : non appuyé par ses citations : {', '.join(bad)}")
+            if line.bullet != line.en.startswith("- "):
+                say(f"ligne {n} : une puce en français doit l'être en anglais aussi")
+    return out
+
+
+def coverage(cards: list[Card], documents: list[Document]) -> list[str]:
+    """The sentences of the documents (plain text) that no card quote overlaps."""
+    text = guide_text(documents)
+    covered: list[tuple[int, int]] = []
+    for card in cards:
+        for line in card.lines:
+            for q in line.quotes:
+                start = find_quote(q, text)
+                if start >= 0:
+                    covered.append((start, start + len(normalise_space(markdown_to_plain(q)))))
+    out = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end].strip()
+        if len(sentence) >= 25 and not any(a < end and start < b for a, b in covered):
+            out.append(sentence)
+    return out

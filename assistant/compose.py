@@ -1,0 +1,58 @@
+"""A card's answer as the user reads it: its lines in the question's language, each followed
+by `[n]` for the passages of the index that hold its quotes, lists kept as lists.
+
+    compose_card(card, "fr", chunks)
+      -> ("Les départements interviennent … [1] En 2022, … [1]", (Source 1,))
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .cards import Card, render_lines
+from .citations import number_sources
+from .schema import Chunk, Hit, Source
+from .text import markdown_to_plain, normalise_space
+
+
+class QuoteNotIndexed(LookupError):
+    """A card quotes a passage that the index does not hold (an index older than the card)."""
+
+
+def compose_card(card: Card, lang: str, chunks: list[Chunk]) -> tuple[str, tuple[Source, ...]]:
+    cited: list[Hit] = []
+    quotes: list[str] = []
+    marks: list[list[int]] = []
+    for line in card.lines:
+        line_marks = []
+        for quote in line.quotes:
+            chunk = chunk_of_quote(quote, tuple(chunks))
+            cited.append(Hit(chunk, 1.0))
+            quotes.append(normalise_space(markdown_to_plain(quote)))
+            line_marks.append(len(cited) - 1)
+        marks.append(line_marks)
+    numbers, sources = number_sources(cited, quotes)
+    shown = []
+    for line, line_marks in zip(card.lines, marks, strict=True):
+        said = line.en if lang == "en" else line.fr
+        refs = "".join(f"[{n}]" for n in dict.fromkeys(numbers[i] for i in line_marks))
+        shown.append(f"{said} {refs}")
+    return render_lines(shown), sources
+
+
+@lru_cache(maxsize=2048)
+def chunk_of_quote(quote: str, chunks: tuple[Chunk, ...]) -> Chunk:
+    """The chunk whose text holds `quote` (white space and Markdown marks aside); when a
+    quote straddles two chunks, the one holding its beginning."""
+    needle = normalise_space(markdown_to_plain(quote))
+    head = needle[:60]
+    for candidate in (needle, head):
+        for chunk in chunks:
+            if candidate in normalise_space(markdown_to_plain(chunk.text)):
+                return chunk
+    for chunk in chunks:  # a heading: the first passage under it
+        if any(head in normalise_space(h) for h in chunk.section):
+            return chunk
+    if len({c.doc_id for c in chunks}) == 1:  # the document's own title, as printed on it
+        return min(chunks, key=lambda c: c.start)
+    raise QuoteNotIndexed(quote)

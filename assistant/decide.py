@@ -1,0 +1,96 @@
+"""Decisions between retrieval and the answer: which card answers (if any), what in a
+question is the user's own context, and where the guide says to ask for more.
+
+Pure functions on the matches, the analysis and the index's chunks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .cardmatch import CardIndex, CardMatch
+from .cards import Card
+from .followup import Topic
+from .question import HOME_PLACES, POPULATION, Analysis, answers_type
+from .schema import Chunk
+from .text import markdown_to_plain, normalise_space
+
+MIN_LEXICAL = 0.3  # share of the question's focus terms a card must use (idf-weighted)
+_MORE_INFO = re.compile(r"(?<=plus d'informations sur )www\.[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
+_PLACE = re.compile(
+    r"\b(?:" + "|".join(re.escape(p) for p in sorted(HOME_PLACES, key=len, reverse=True)) + r")\b",
+    re.I,
+)
+
+
+def without_context(core: str) -> str:
+    """The question less what describes the user's situation: a town's population, the
+    places of Hauts-de-France a user says they are in."""
+    return _PLACE.sub(" ", POPULATION.sub(" ", core))
+
+
+_THE_GUIDE = re.compile(
+    r"\b(?:ce|le|du|this|the|votre|your)\s+(?:guide|document|doc|brochure)\b", re.I
+)
+_PUBLISHED = re.compile(
+    r"\b(?:publi\w*|[ée]di\w*|[ée]crit|r[ée]dig\w*|auteurs?|sorti|paru|quand|date|qui|"
+    r"who|when|publish\w*|author\w*|wrote|written|released?)\b",
+    re.I,
+)
+
+
+def about_the_guide(core: str) -> bool:
+    """A question on who published the guide or when, answered from its front matter."""
+    return bool(_THE_GUIDE.search(core) and _PUBLISHED.search(core)) and len(core) < 160
+
+
+def previous_card(answer: str, cards: CardIndex) -> Card | None:
+    """The card whose answer the previous assistant message was (its first line)."""
+    said = _plain(answer)
+    if not said:
+        return None
+    for card in cards.cards:
+        for lang in ("fr", "en"):
+            first = _plain(getattr(card.lines[0], lang)) if card.lines else ""
+            if first and said[:60] == first[:60]:
+                return card
+    return None
+
+
+def choose_card(
+    matches: list[CardMatch], analysis: Analysis, topic: Topic, min_score: float, cards: CardIndex
+) -> Card | None:
+    """The card that answers, or None. A card answers when it matches at `min_score` or
+    better and states the kind of answer asked for (an amount, a date…). A follow-up never
+    gets the previous answer again; "un exemple ?" goes to the previous card's related cards."""
+    before = previous_card(topic.previous_answer, cards) if topic.followup else None
+    pool = [m for m in matches if before is None or m.card.id != before.id]
+    if before is not None and analysis.wants == "example" and before.related:
+        related = [m for m in pool if m.card.id in before.related]
+        if related and related[0].score >= min_score - 0.05:
+            return related[0].card
+    if not pool or pool[0].score < min_score:
+        return None
+    if analysis.focus and pool[0].lexical < MIN_LEXICAL:
+        return None  # close in meaning, but about something else (« règles comptables »)
+    card = pool[0].card
+    return (
+        card
+        if answers_type(analysis.wants, f"{card.topic}\n{card.text('fr')}", analysis.counted)
+        else None
+    )
+
+
+def find_contacts(chunks: list[Chunk]) -> list[tuple[Chunk, str]]:
+    """Where the guide says to find out more: (passage, address) for each "plus
+    d'informations sur www…" it gives."""
+    out = []
+    for chunk in chunks:
+        for m in _MORE_INFO.finditer(chunk.text):
+            if m.group(0) not in (a for _, a in out):
+                out.append((chunk, m.group(0)))
+    return out
+
+
+def _plain(text: str) -> str:
+    return normalise_space(re.sub(r"\[\d+\]", "", markdown_to_plain(text))).casefold()

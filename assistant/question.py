@@ -1,0 +1,279 @@
+"""What a question asks, read without a model: its core, the user's context, the actor it
+is about, the kind of answer it wants, and its focus terms.
+
+    analyse("Bonjour, je suis chargé de mission dans une CC de 9 000 habitants dans l'Oise. "
+            "Peut-on déposer un dossier ACTE ?")
+      -> core "Peut-on déposer un dossier ACTE ?", context "Bonjour, je suis chargé …",
+         actor "epci", wants "", focus ("depos", "dossi", "acte", …)
+
+The context (who the user is, the size of their town) is kept apart so that its names and
+numbers never make the assistant refuse, and so that retrieval looks for the question, not
+for the user's introduction. Everything here is pure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .acronyms import expand
+from .analysis import analyze
+
+# Who the user is or where they work: a sentence that says so, with no question in it.
+_SELF = re.compile(
+    r"^\s*(?:bonjour|bonsoir|salut|hello|hi|merci|madame|monsieur)\b"
+    r"|\b(?:je suis|j['’]ai|je travaille|je m['’]occupe|nous sommes|on est|nous avons|on a|"
+    r"notre|nos|mon|ma|mes|chez nous|dans ma|dans notre|i am|i['’]m|we are|we['’]re|our|my|"
+    r"i work|we have)\b",
+    re.I,
+)
+_INTERROGATIVE = re.compile(
+    r"\b(?:comment|pourquoi|quel|quelle|quels|quelles|quoi|qui|quand|combien|où|est-ce|"
+    r"peut-on|peut-elle|peut-il|peuvent-ils|doit-on|faut-il|y a-t-il|existe-t-il|"
+    r"how|what|which|who|when|why|where|can|could|should|is there|are there|do|does)\b",
+    re.I,
+)
+# "une commune de 12 000 habitants", "9 000 hab.": the size of the user's town.
+POPULATION = re.compile(
+    r"\b\d[\d  .,]*\s*(?:habitant\.?e?\.?s?|hab\b\.?|inhabitants?|residents?)", re.I
+)
+# Places a Hauts-de-France user names when saying where they are.
+HOME_PLACES = frozenset(
+    [
+        "aisne",
+        "nord",
+        "oise",
+        "pas-de-calais",
+        "somme",
+        "hauts-de-france",
+        "lille",
+        "amiens",
+        "arras",
+        "beauvais",
+        "laon",
+        "valenciennes",
+        "dunkerque",
+        "calais",
+        "boulogne-sur-mer",
+        "roubaix",
+        "tourcoing",
+        "lens",
+        "douai",
+        "cambrai",
+        "compiègne",
+        "saint-quentin",
+        "soissons",
+        "abbeville",
+        "béthune",
+        "maubeuge",
+    ]
+)
+
+ACTORS: dict[str, re.Pattern[str]] = {
+    # Intercommunalities first: "communauté de communes" is not about a commune.
+    "epci": re.compile(
+        r"\b(?:epci|intercommunalit\w*|interco\w*|communaut[ée]s? (?:de communes|d['’]agglom\w*|"
+        r"urbaine)|agglo\w*|cc|m[ée]tropole|intermunicipal\w*|inter-municipal\w*)\b",
+        re.I,
+    ),
+    "departement": re.compile(
+        r"\b(?:d[ée]partement\w*|conseil d[ée]partemental|cd\d*|county|counties)\b", re.I
+    ),
+    "region": re.compile(r"\b(?:r[ée]gion\w*|conseil r[ée]gional)\b", re.I),
+    "commune": re.compile(
+        r"\b(?:communes?|municipal\w*|mairies?|maires?|villes?|villages?|town\w*|cit(?:y|ies)|"
+        r"municipalit\w*)\b",
+        re.I,
+    ),
+    "etat": re.compile(
+        r"\b(?:[ée]tat|minist[èe]re\w*|gouvernement|national\w*|state|government)\b", re.I
+    ),
+}
+
+_WANTS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "person",
+        re.compile(
+            r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom (?:de|du|d['’])|interlocut\w*|"
+            r"r[ée]f[ée]rent\w*|qui (?:contacter|appeler|joindre)|contact person|whom? (?:to|should i) "
+            r"(?:contact|call))\b",
+            re.I,
+        ),
+    ),
+    (
+        "contact",
+        re.compile(
+            r"\b(?:contact\w*|t[ée]l[ée]phone|phone|e-?mail|courriel|mail|joindre|interlocut\w*|"
+            r"r[ée]f[ée]rent\w*|adresse|reach)\b",
+            re.I,
+        ),
+    ),
+    (
+        "percentage",
+        re.compile(r"\b(?:pourcentage|taux|percent\w*|quelle part|what share)\b|%", re.I),
+    ),
+    (
+        "amount",
+        re.compile(
+            r"\b(?:montants?|somme|budget|combien (?:d['’]argent|d['’]euros|ça (?:rapporte|co[uû]te)|"
+            r"touche|verse|finance|donne|apporte)|how much|amount|euros?|€|plafond|enveloppe)\b",
+            re.I,
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"\b(?:quand|quelle ann[ée]e|en quelle|depuis quand|date|dates|d[ée]lai|[ée]ch[ée]ance|"
+            r"deadline|when|what year|since when|jusqu['’]à quand)\b",
+            re.I,
+        ),
+    ),
+    ("count", re.compile(r"\b(?:combien|nombre de|how many|number of)\b", re.I)),
+    ("example", re.compile(r"\b(?:exemples?|concr[eè]t\w*|illustr\w*|examples?|instance)\b", re.I)),
+    (
+        "list",
+        re.compile(
+            r"\b(?:quel(?:le)?s (?:sont|raisons|fa[çc]ons|moyens|leviers|piliers|dimensions|"
+            r"crit[èe]res|[ée]tapes|acteurs|exemples)|lesquel(?:le)?s|liste|[ée]num[ée]r\w*|"
+            r"what are the|which are the|list)\b",
+            re.I,
+        ),
+    ),
+]
+
+# Words of a question that say what kind of answer it wants, not what it is about.
+_GENERIC = frozenset(
+    analyze(
+        "ptce pôle pôles territorial territoriaux coopération économique guide dit parle "
+        "question savoir voudrais aimerais souhaite besoin svp merci bonjour expliquer exactement "
+        "concrètement faire peux pouvez pourriez possible quoi chose choses rôle"
+    )
+)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    text: str  # the message as typed (cleaned)
+    core: str  # the question, the user's introduction removed
+    context: str  # what the user said about themselves ("" when nothing)
+    actor: str  # commune | epci | departement | region | etat | "" (named in the question)
+    wants: str  # person | contact | percentage | amount | date | count | example | list | ""
+    focus: tuple[str, ...]  # stems of what the question is about
+    context_actor: str = ""  # the actor the user says they work for, in their introduction
+    counted: str = ""  # "combien de communes ?": the stem of what is counted ("commun")
+
+
+def split_context(text: str) -> tuple[str, str]:
+    """(core, context): sentences that introduce the user and ask nothing go to the context;
+    "je suis élue d'une commune, comment … ?" loses its introductory clause."""
+    parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+", text) if p.strip()]
+    context = [p for p in parts[:-1] if "?" not in p and _SELF.search(p)]
+    core = [p for p in parts if p not in context] or parts
+    first = core[0]
+    if _SELF.search(first):
+        # "je suis … dans l'Oise, comment …" -> the clause from the interrogative on.
+        for m in re.finditer(r"[,:;]\s*", first):
+            rest = first[m.end() :]
+            if _INTERROGATIVE.match(rest) or re.match(r"(?:est-ce|peut-on|y a-t-il)", rest, re.I):
+                context.append(first[: m.start()])
+                core[0] = rest[0].upper() + rest[1:]
+                break
+    return " ".join(core), " ".join(context)
+
+
+def actor_of(text: str) -> str:
+    """The level of local authority (or the State) the text is about, "" when none."""
+    found = []
+    rest = text
+    for actor, pattern in ACTORS.items():
+        m = pattern.search(rest)
+        if m:
+            found.append((m.start(), actor))
+            rest = pattern.sub(" ", rest)
+    return min(found)[1] if found else ""
+
+
+def wants_of(text: str) -> str:
+    """The kind of answer asked for: the first that matches in `_WANTS` order."""
+    for kind, pattern in _WANTS:
+        if pattern.search(text):
+            if kind == "count" and re.search(r"\bet (?:lesquel|quel)", text, re.I):
+                return "list"  # "combien de raisons et lesquelles ?"
+            return kind
+    return ""
+
+
+def focus_terms(text: str) -> tuple[str, ...]:
+    """Stems of the question's topic words (question words, generic words removed)."""
+    return tuple(dict.fromkeys(t for t in analyze(expand(text)) if t not in _GENERIC))
+
+
+_YEAR = r"\b(?:19|20)\d{2}\b"
+_MONTH = (
+    r"\b(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|"
+    r"d[ée]cembre|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december)\b"
+)
+_NUMBER_WORD = (
+    r"\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|vingtaine|two|three|four|five|six)\b"
+)
+TYPED: dict[str, re.Pattern[str]] = {
+    "amount": re.compile(r"\d[\d  .,]*\s*(?:€|euros?\b|k€|m€)|€\s*\d", re.I),
+    "percentage": re.compile(r"\d\s*%|\bpour ?cent\b|\bpercent\b", re.I),
+    "date": re.compile(rf"{_YEAR}|{_MONTH}|\b\d+\s*(?:ans|mois|jours|years|months)\b", re.I),
+    # A count is a number that is not a year, an amount, a percentage or a "n°3".
+    "count": re.compile(
+        rf"(?<![n°\d])(?<!n° )\b(?!(?:19|20)\d{{2}}\b)\d[\d  ]*\b(?!\s*(?:€|euros?|%|\d))"
+        rf"|{_NUMBER_WORD}",
+        re.I,
+    ),
+    # A person to contact: a name is not enough, the guide must give a way to reach them.
+    "person": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\b0\d(?:[ .]?\d{2}){4}\b"),
+    "contact": re.compile(
+        r"[\w.+-]+@[\w-]+\.[\w.]+|\b0\d(?:[ .]?\d{2}){4}\b|\bwww\.[\w-]+\.\w+|https?://", re.I
+    ),
+}
+
+
+# Words that say which kind of answer is wanted, not what it is about.
+CUE_TERMS = frozenset(
+    analyze(
+        "montant montants budget euros euro plafond enveloppe pourcentage taux part date "
+        "dates délai échéance année quand nombre combien contact contacter téléphone mail courriel "
+        "adresse joindre personne nom interlocuteur référent amount much many when deadline year "
+        "percentage rate number phone email"
+    )
+)
+
+
+_COUNTED = re.compile(
+    r"\b(?:combien|nombre|how many|number of)\s+(?:de\s+|d['’]\s*|of\s+)?(\w+)", re.I
+)
+
+
+def answers_type(wants: str, text: str, counted: str = "") -> bool:
+    """Does `text` state the kind of answer asked for? An amount needs a number with € or
+    euros, a percentage a %, a date a year, a month or a duration, a count a number that is
+    not one of those, a contact an e-mail, a phone number or a web address. A list answers
+    a count. Kinds with no type (a definition, an example…) always pass."""
+    pattern = TYPED.get(wants)
+    if pattern is None:
+        return True
+    if wants == "count" and re.search(r"(?m)^- ", text):
+        return not counted or counted in analyze(text)  # a list of the things counted
+    if wants == "count" and counted:
+        # "combien de communes" is answered by a number in a sentence about communes.
+        return any(
+            pattern.search(s) and counted in analyze(s) for s in re.split(r"(?<=[.!?;])\s+", text)
+        )
+    return bool(pattern.search(text))
+
+
+def analyse(text: str) -> Analysis:
+    core, context = split_context(text)
+    m = _COUNTED.search(core)
+    counted = next(iter(analyze(m.group(1))), "") if m else ""
+    return Analysis(
+        text, core, context, actor_of(core), wants_of(core), focus_terms(core), actor_of(context),
+        counted,
+    )  # fmt: skip
