@@ -160,7 +160,7 @@ def test_no_matplotlib_is_one_clear_sentence(monkeypatch):
 
 def test_card_draft_is_a_skeleton_with_verbatim_quotes(tmp_path):
     group = make_digest(ROWS, VECTORS, threshold=0.1)[1]
-    nearest = [Nearest("Guide > Financer", "Le département peut financer l'animation.", 0.8)]
+    nearest = [Nearest("Guide > Financer", "Le département **peut** financer l'animation.", 0.8)]
     path = write_draft(draft_card(group, nearest), tmp_path / "cards")
     assert path == tmp_path / "cards" / "drafts" / f"{group.id}.yaml"
     text = path.read_text(encoding="utf-8")
@@ -168,7 +168,12 @@ def test_card_draft_is_a_skeleton_with_verbatim_quotes(tmp_path):
     card = yaml.safe_load(text)
     assert card["id"] == group.id and card["phrasings"] == list(group.questions)
     assert card["section"] == "Guide > Financer"
-    assert card["answer"]["fr"] == [{"text": nearest[0].sentence, "quotes": [nearest[0].sentence]}]
+    plain = "Le département peut financer l'animation."
+    assert card["answer"] == [{"fr": plain, "en": "", "quotes": [plain]}]
+    from assistant.cards import load_cards
+
+    (loaded,) = load_cards(path.parent)  # the lead's card reader takes it as it is
+    assert loaded.id == group.id and loaded.lines[0].quotes == (plain,)
     with pytest.raises(UserError, match="--force"):
         write_draft(draft_card(group, nearest), tmp_path / "cards")
     write_draft(draft_card(group, []), tmp_path / "cards", force=True)

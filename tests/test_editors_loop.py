@@ -107,9 +107,13 @@ def test_declined_questions_and_a_comment_reach_the_digest(tmp_path, pipeline, d
 
     draft = root / "cards" / "drafts" / f"{weather['id']}.yaml"
     card = yaml.safe_load(draft.read_text(encoding="utf-8"))
-    assert sorted(card["phrasings"]) == sorted(WEATHER) and card["answer"]["fr"]
-    guide = "\n".join(c.text for c in pipeline.index.chunks)
-    for entry in card["answer"]["fr"]:
-        assert entry["quotes"] == [entry["text"]] and entry["text"] in guide
+    assert sorted(card["phrasings"]) == sorted(WEATHER) and card["answer"]
+    from assistant.cards import guide_text, load_cards
+    from assistant.corpus import load_corpus
+
+    guide = guide_text(load_corpus(Settings().corpus_dir))
+    (loaded,) = load_cards(draft.parent)
+    for line in loaded.lines:
+        assert line.quotes == (line.fr,) and line.fr in guide  # verbatim, as `cards check` reads
     assert cli.main(["cards", "draft", "no-such-group", "--database-url", url, *cards, "-q"]) == 2
     assert "Aucun groupe « no-such-group »" in capsys.readouterr().err

@@ -1,10 +1,10 @@
 """A card skeleton for one digest group, for an editor to finish: `cards/drafts/<id>.yaml`.
 
-The card format is the one `assistant.cards` reads (one YAML file per card under `cards/`):
-`id`, `topic`, `section`, `phrasings` (how readers ask) and `answer.fr` / `answer.en`, a list
-of `{text, quotes}` where each quote is a verbatim substring of the guide. A draft's
-phrasings are the group's questions; its French answer is one entry per guide sentence
-closest to the group, with text and quote both that sentence, verbatim.
+The card format is the one `assistant.cards` reads (`cards/README.md`): `id`, `topic`,
+`section`, `phrasings` (how readers ask) and `answer`, a list of `{fr, en, quotes}` where
+each quote is verbatim from the guide. A draft's phrasings are the group's questions; its
+answer has one entry per guide sentence closest to the group, `fr` and the quote both that
+sentence as plain text (as `cards check` matches quotes), `en` left for the editor.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import UserError
+from ..text import markdown_to_plain, normalise_space
 from .digest import Group
 from .guide import Nearest
 from .wording import DRAFT_EXISTS
@@ -25,25 +26,23 @@ TODO = """\
 # TODO (rédaction) : brouillon de fiche tiré du digest ; à relire avant de le déplacer dans cards/.
 # - `topic` : un titre court en français ;
 # - `phrasings` : gardez les formulations utiles, ajoutez-en ;
-# - `answer.fr` : les phrases du guide les plus proches du groupe (texte = citation, mot pour
-#   mot) ; réécrivez `text` si besoin, mais chaque `quotes` doit rester un extrait exact du guide ;
-# - `answer.en` : la même réponse en anglais ;
-# puis : python -m assistant cards check
+# - `answer` : les phrases du guide les plus proches du groupe (`fr` = citation, mot pour mot) ;
+#   réécrivez `fr` si besoin, mais chaque `quotes` doit rester un extrait exact du guide ;
+# - `en` : la même phrase en anglais ;
+# puis déplacez le fichier dans cards/ et lancez : python -m assistant cards check
 """
 
 
 def draft_card(group: Group, nearest: Sequence[Nearest]) -> dict:
     """The card as a plain dict (pure)."""
     section = group.section or (nearest[0].section if nearest else "")
+    sentences = [normalise_space(markdown_to_plain(n.sentence)) for n in nearest]
     return {
         "id": group.id,
         "topic": group.label,
         "section": section,
         "phrasings": list(group.questions),
-        "answer": {
-            "fr": [{"text": n.sentence, "quotes": [n.sentence]} for n in nearest],
-            "en": [],
-        },
+        "answer": [{"fr": s, "en": "", "quotes": [s]} for s in dict.fromkeys(sentences) if s],
     }
 
 
