@@ -316,6 +316,20 @@ def test_admin_page_needs_the_token(tmp_path, fake_embedder):
         assert "retraites" not in client.get("/admin", headers={"Authorization": basic}).text
 
 
+def test_admin_page_without_scikit_learn_says_what_to_install(tmp_path, fake_embedder, monkeypatch):
+    from starlette.testclient import TestClient
+
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'f.sqlite3'}")
+    for q in ("Quel temps à Lille ?", "La réforme des retraites ?"):
+        log.log_declined(store, q, ABSTAIN.to_json())
+    monkeypatch.setitem(sys.modules, "sklearn.cluster", None)
+    settings = WebSettings(admin_token="s3cret")
+    app = make_app(settings, FakeEmbedderPipeline(fake_embedder), store)
+    with TestClient(app) as client:
+        page = client.get("/admin", headers={"Authorization": "Bearer s3cret"})
+    assert page.status_code == 503 and "scikit-learn" in page.text
+
+
 def test_digest_cli_errors_are_one_sentence(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'f.sqlite3'}"
     assert cli.main(["digest", "--database-url", url, "--min-count", "0"]) == 2

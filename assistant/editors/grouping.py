@@ -17,6 +17,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..errors import UserError
+from .wording import NO_SKLEARN
+
 #: Cosine distance under which two questions (multilingual-e5-small, as queries) are
 #: "the same question asked differently": paraphrases measured at 0.01-0.055, two prices of
 #: transport at 0.08, unrelated out-of-guide questions at 0.10-0.23.
@@ -36,7 +39,10 @@ def cluster(vectors: np.ndarray, threshold: float = DEFAULT_THRESHOLD) -> list[i
         return []
     if n == 1:
         return [0]
-    from sklearn.cluster import AgglomerativeClustering
+    try:
+        from sklearn.cluster import AgglomerativeClustering
+    except ImportError:
+        raise UserError(NO_SKLEARN) from None
 
     labels = AgglomerativeClustering(
         n_clusters=None, metric="cosine", linkage="average", distance_threshold=threshold

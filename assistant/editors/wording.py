@@ -33,9 +33,11 @@ FEEDBACK_TOO_MANY_SOURCES = "L'avis cite trop de sources pour être une réponse
 NO_ROWS = "Aucune question sans réponse ni avis négatif sur la période."
 UNKNOWN_GROUP = "Aucun groupe « {group} » dans le digest : lancez `python -m assistant digest` pour voir les identifiants."
 DRAFT_EXISTS = "Le brouillon {path} existe déjà : ajoutez --force pour le remplacer."
+NO_SKLEARN = 'Le digest a besoin de scikit-learn : pip install -e ".[editors]".'
 NO_MATPLOTLIB = (
     "Graphique PNG non produit : matplotlib n'est pas installé (pip install matplotlib)."
 )
 DIGEST_TITLE = "Questions sans réponse et avis négatifs"
 ADMIN_REALM = "Assistant PTCE - redaction"  # HTTP headers are ASCII
+ADMIN_UNAVAILABLE = "Le digest est indisponible pour le moment : réessayez plus tard."
 ADMIN_UNAUTHORIZED = "Accès réservé à l'équipe éditoriale : jeton requis."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import secrets
 from html import escape
 from typing import Any
@@ -18,8 +19,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from ..editors import report
-from ..editors.wording import ADMIN_REALM, ADMIN_UNAUTHORIZED, DIGEST_TITLE, NO_ROWS
+from ..editors.wording import (
+    ADMIN_REALM,
+    ADMIN_UNAUTHORIZED,
+    ADMIN_UNAVAILABLE,
+    DIGEST_TITLE,
+    NO_ROWS,
+)
 from ..errors import UserError
+
+log = logging.getLogger(__name__)
 
 
 def authorized(header: str | None, token: str) -> bool:
@@ -64,27 +73,41 @@ def add_admin_routes(app: Any, settings: Any, store: Any, pipeline: Any) -> None
         rows = read(store, max(days, 1))
         return digest(rows, pipeline.embedder, min_count=max(min_count, 1))
 
+    def unavailable(exc: Exception) -> Response:
+        log.warning("Editors' digest unavailable: %s", exc)
+        text = str(exc) if isinstance(exc, UserError) else ADMIN_UNAVAILABLE
+        return PlainTextResponse(text, status_code=503, headers=headers)
+
     headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
     @app.get("/admin", include_in_schema=False)
     def admin(request: Request, since: int | None = None, min_count: int = 1) -> Response:
         if not authorized(request.headers.get("authorization"), settings.admin_token):
             return refuse()
-        found = groups(request, since, min_count)
+        try:
+            found = groups(request, since, min_count)
+        except Exception as exc:  # no scikit-learn, database down: one sentence
+            return unavailable(exc)
         return HTMLResponse(page(found, settings.retention_days), headers=headers)
 
     @app.get("/admin/digest.json", include_in_schema=False)
     def admin_json(request: Request, since: int | None = None, min_count: int = 1) -> Response:
         if not authorized(request.headers.get("authorization"), settings.admin_token):
             return refuse()
-        text = report.to_json(groups(request, since, min_count))
+        try:
+            text = report.to_json(groups(request, since, min_count))
+        except Exception as exc:
+            return unavailable(exc)
         return Response(text, media_type="application/json", headers=headers)
 
     @app.get("/admin/digest.csv", include_in_schema=False)
     def admin_csv(request: Request, since: int | None = None, min_count: int = 1) -> Response:
         if not authorized(request.headers.get("authorization"), settings.admin_token):
             return refuse()
-        text = report.to_csv(groups(request, since, min_count))
+        try:
+            text = report.to_csv(groups(request, since, min_count))
+        except Exception as exc:
+            return unavailable(exc)
         return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
 
 
