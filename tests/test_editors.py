@@ -33,10 +33,18 @@ class AbstainingPipeline(FakePipeline):
         super().__init__(ABSTAIN)
 
 
-def test_privacy_masks_emails_and_phones():
+def test_worked_examples_in_the_docstrings():
     import doctest
 
-    assert doctest.testmod(privacy).failed == 0
+    from assistant.editors import digest as digest_module
+    from assistant.editors import grouping
+    from assistant.web import admin, feedback_api
+
+    for module in (privacy, grouping, digest_module, admin, feedback_api):
+        assert doctest.testmod(module).failed == 0, module.__name__
+
+
+def test_privacy_masks_emails_and_phones():
     text = privacy.mask(f"Moi c'est {EMAIL}, tél. +33 6 12 34 56 78 ou {PHONE}, en 2025.")
     assert "@" not in text and "12 34" not in text and "2025" in text
 

@@ -62,9 +62,10 @@ class ServedAnswers:
         self._lock = threading.Lock()
 
     def put(self, question: str, answer: dict[str, Any], editor_row: int | None = None) -> str:
+        """Remembers what the feedback store needs of `answer` (not the passages' text)."""
         answer_id = secrets.token_urlsafe(12)
         with self._lock:
-            self._items[answer_id] = Served(question, answer, editor_row)
+            self._items[answer_id] = Served(question, trace_of(answer), editor_row)
             while len(self._items) > self.max_items:
                 self._items.popitem(last=False)
         return answer_id
@@ -74,6 +75,20 @@ class ServedAnswers:
             return None
         with self._lock:
             return self._items.get(answer_id)
+
+
+TRACE_KEYS = ("answer", "abstained", "query", "reason", "model", "method", "index_version")
+
+
+def trace_of(answer: dict[str, Any]) -> dict[str, Any]:
+    """The parts of an `ask` answer a rating is stored with."""
+    trace = {k: answer[k] for k in TRACE_KEYS if k in answer}
+    trace["sources"] = [
+        {"chunk_id": s.get("chunk_id", ""), "section": s.get("section", "")}
+        for s in answer.get("sources", [])
+        if isinstance(s, dict)
+    ]
+    return trace
 
 
 def _text(value: object, field: str, *, default: str = "") -> str:
