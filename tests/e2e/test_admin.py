@@ -57,3 +57,16 @@ def test_the_digest_page_needs_the_token_and_groups_the_questions(
         page.screenshot(path=screenshots / "digest.png", full_page=True)
     finally:
         context.close()
+
+
+def test_the_chat_and_the_widget_say_what_is_kept(app_server, page_at):
+    from playwright.sync_api import expect
+
+    from assistant.editors.wording import privacy_notice
+
+    for path in ("/", "/widget/"):
+        page = page_at(1280, 800)
+        page.goto(app_server.url + path)
+        notice = page.locator(".ptce-privacy")
+        expect(notice).to_be_visible()
+        expect(notice).to_have_text(privacy_notice(90))
