@@ -35,7 +35,7 @@ RUN pip install -e ".[postgres,editors]"
 
 COPY --chown=assistant:assistant app.py ./
 COPY --chown=assistant:assistant corpus ./corpus
-COPY --chown=assistant:assistant embed ./embed
+COPY --chown=assistant:assistant widget ./widget
 
 USER assistant
 # Convert the bundled model and build the index now, not at every start.

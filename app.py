@@ -1,5 +1,5 @@
 """The PTCE assistant in the browser: `python app.py` serves the chat at / and the widget for
-partner sites at /widget/ (see embed/README.md). `python app.py --help` lists the settings;
+partner sites at /widget/ (see widget/README.md). `python app.py --help` lists the settings;
 each flag also reads an `ASSISTANT_<NAME>` environment variable.
 
 `respond(message, history)` is the chat as a plain function: it yields the assistant's

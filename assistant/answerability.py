@@ -27,9 +27,11 @@ FEATURES = (
     "focus_known",  # share of the question's focus terms the guide uses at all
     "card_dense",  # best cosine between the question and a card's phrasings
     "card_lexical",  # share of the focus terms the best card uses
-    "typed",  # 1 when the answer states the kind of answer asked for (or none is asked)
     "agreement",  # 1 when dense and BM25 retrieval put the same passage first
 )
+# Also in the signals, not in the model: "typed", 1 when the answer states the kind of answer
+# asked for (an amount, a date…) and every year the question names. Without it the assistant
+# always declines, so the model is fitted and applied only where it is 1.
 FILE_NAME = "answerability.json"
 
 

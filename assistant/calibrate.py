@@ -82,15 +82,23 @@ def collect(pipeline, items: list[tuple[str, list, bool]]) -> tuple[list[dict], 
             answer = pipeline.ask(text, history)
         except UserError:
             continue
-        if answer.signals:
+        if answer.signals and answer.signals.get("typed"):  # the rest is declined by rule
             rows.append(answer.signals)
             labels.append(answerable)
     return rows, labels
 
 
 def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from .errors import UserError
     from .evaluation.data import load_questions
     from .pipeline import Pipeline
+
+    try:
+        import sklearn  # noqa: F401
+    except ImportError as exc:
+        raise UserError(
+            "calibrate a besoin de scikit-learn : pip install -e '.[calibrate]'."
+        ) from exc
 
     questions = load_questions(args.questions or PROJECT_ROOT / "eval" / "questions.jsonl", "tune")
     items = [(q.question, list(q.history), q.answerable) for q in questions]
@@ -110,7 +118,9 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     refused = [model.probability(r) < model.threshold for r in rows]
     right = sum(r and not ok for r, ok in zip(refused, labels, strict=True))
     wrong = sum(r and ok for r, ok in zip(refused, labels, strict=True))
-    print(f"Answerability model written to {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}.")
+    print(
+        f"Answerability model written to {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}."
+    )
     print(f"On the fitting set: {right} right refusals, {wrong} wrongful ones, "
           f"{sum(not ok for ok in labels) - right} unanswerable questions answered.")  # fmt: skip
     for name, weight in zip(model.features, model.weights, strict=True):

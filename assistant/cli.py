@@ -88,9 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
         "calibrate", help="fit the answerability model on the tuning split (needs scikit-learn)"
     )
     p.add_argument("--questions", type=Path, help="questions file (default: eval/questions.jsonl)")
-    p.add_argument("--negatives", type=int, default=120, help="generated focus swaps (default: 120)")
     p.add_argument(
-        "--min-precision", type=float, default=0.9, help="abstention precision to keep (default: 0.9)"
+        "--negatives", type=int, default=120, help="generated focus swaps (default: 120)"
+    )
+    p.add_argument(
+        "--min-precision",
+        type=float,
+        default=0.9,
+        help="abstention precision to keep (default: 0.9)",
     )
     add_pipeline_arguments(p)
 
@@ -140,6 +145,13 @@ def _fetching(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, help="seconds to wait for a server (default: 20)")
     p.add_argument("--retries", type=int, help="retries after a time-out or 5xx (default: 2)")
     p.add_argument("--delay", type=float, help="seconds between requests to one host (default: 1)")
+    p.add_argument(
+        "--allow-private-urls",
+        action="store_true",
+        default=None,
+        help="let URLs (and their redirects) reach loopback, link-local and private addresses "
+        "(default: refused; also ASSISTANT_ALLOW_PRIVATE_URLS=1)",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -153,6 +165,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         llm="" if getattr(args, "llm", None) == "none" else getattr(args, "llm", None),
         llm_base_url=getattr(args, "llm_base_url", None),
         llm_model=getattr(args, "llm_model", None),
+        allow_private_urls=getattr(args, "allow_private_urls", None),
     )
     return replace(settings, auto_build=False) if args.no_build else settings
 

@@ -7,8 +7,10 @@ by `[n]` for the passages of the index that hold its quotes, lists kept as lists
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
 from functools import lru_cache
 
+from .analysis import fold
 from .cards import Card, render_lines
 from .citations import number_sources
 from .schema import Chunk, Hit, Source
@@ -53,6 +55,7 @@ def chunk_of_quote(quote: str, chunks: tuple[Chunk, ...]) -> Chunk:
     for chunk in chunks:  # a heading: the first passage under it
         if any(head in normalise_space(h) for h in chunk.section):
             return chunk
-    if len({c.doc_id for c in chunks}) == 1:  # the document's own title, as printed on it
-        return min(chunks, key=lambda c: c.start)
+    for chunk in sorted(chunks, key=lambda c: c.start):  # the title as printed on the document
+        if SequenceMatcher(None, fold(needle), fold(chunk.title)).ratio() >= 0.9:
+            return chunk
     raise QuoteNotIndexed(quote)

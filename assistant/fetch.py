@@ -7,7 +7,9 @@ Two parts:
   pause between two requests to one host (robots.txt's Crawl-delay when longer),
   connect/read timeouts plus a deadline for the whole body, retries with exponential
   backoff on time-outs, 429 and 5xx, redirects followed by hand (each hop checked against
-  robots.txt), and a size limit enforced while streaming.
+  robots.txt), a size limit enforced while streaming, and no address that is not public
+  (`assistant.addresses`: checked before every request, so after every redirect too)
+  unless private addresses are allowed.
 - `fetch_sources` / `add_document`: read `corpus/sources.yaml`, download each resource
   marked `fetch: true`, extract its text (`assistant.extract`) and write
   `corpus/fetched/<id>.md` atomically. A failure leaves the previous copy untouched and
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from .addresses import Resolver, check_url
 from .corpus import load_corpus, split_front_matter
 from .errors import UserError
 from .extract import (
@@ -99,10 +102,14 @@ class PoliteClient:
         *,
         trust_env: bool = True,
         sleep: Callable[[float], None] = time.sleep,
+        allow_private: bool = False,
+        resolver: Resolver | None = None,
     ) -> None:
         import httpx
 
         self.policy = policy or Politeness()
+        self.allow_private = allow_private
+        self._resolver = resolver
         p = self.policy
         self._httpx = httpx
         self._client = httpx.Client(
@@ -130,6 +137,7 @@ class PoliteClient:
             headers["If-Modified-Since"] = last_modified
         for _hop in range(self.policy.max_redirects + 1):
             _check_scheme(url)
+            self._check_address(url)
             if not self.allowed(url):
                 raise FetchError(url, "robots.txt does not allow the assistant to fetch it")
             response = self._with_retries(url, headers, self.policy.max_bytes)
@@ -202,8 +210,17 @@ class PoliteClient:
                 self._sleep(remaining)
         self._last[host] = time.monotonic()
 
+    def _check_address(self, url: str) -> None:
+        """Raise BlockedAddress when `url` leads to a non-public address (unless allowed)."""
+        if not self.allow_private:
+            try:
+                check_url(url, resolver=self._resolver)
+            except OSError as exc:
+                raise FetchError(url, f"its host name cannot be resolved ({exc})") from exc
+
     def _attempt(self, url: str, headers: dict[str, str], max_bytes: int) -> Response:
         httpx = self._httpx
+        self._check_address(url)  # every request, robots.txt and its redirects included
         start = time.monotonic()
         try:
             with self._client.stream("GET", url, headers=headers) as r:
@@ -481,7 +498,7 @@ def run_fetch(args, settings) -> int:
     sources = args.sources or settings.corpus_dir / "sources.yaml"
     out_dir = args.out_dir or settings.corpus_dir / FETCHED_DIR
     policy = _policy_from_args(args)
-    with PoliteClient(policy) as client:
+    with PoliteClient(policy, allow_private=settings.allow_private_urls) as client:
         outcomes = fetch_sources(
             load_sources(sources),
             out_dir,
@@ -510,7 +527,7 @@ def run_add(args, settings) -> int:
         args.target,
         settings.corpus_dir,
         out_dir,
-        lambda: PoliteClient(policy),
+        lambda: PoliteClient(policy, allow_private=settings.allow_private_urls),
         doc_id=args.id or "",
         title=args.title or "",
         publisher=args.publisher or "",

@@ -40,7 +40,7 @@ from .corpus import corpus_hash, load_corpus
 from .embed import Embedder
 from .errors import IndexNotReady
 from .schema import Chunk
-from .settings import Settings
+from .settings import Settings, display_path
 from .text import sentence_spans
 from .vectors import FlatIndex
 
@@ -105,10 +105,11 @@ def chunk_sentences(chunks: list[Chunk]) -> list[Sentence]:
 
 
 def expected_manifest(settings: Settings, model_id: str) -> dict[str, Any]:
-    """The fields a live index must match for these settings, corpus and model."""
+    """The fields a live index must match for these settings, corpus and model (a model
+    folder recorded relative to the repository or `~`, like every path in the manifest)."""
     return {
         "format_version": FORMAT_VERSION,
-        "embedding_model": model_id,
+        "embedding_model": display_path(model_id),
         "query_prefix": settings.query_prefix,
         "passage_prefix": settings.passage_prefix,
         "normalized": True,

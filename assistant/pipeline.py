@@ -14,10 +14,12 @@ with a note. `stream` yields the answer's text as it is written, then the `Answe
 
 from __future__ import annotations
 
+import difflib
 import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from . import answer as extractive
@@ -26,16 +28,16 @@ from .analysis import analyze
 from .answerability import FILE_NAME as ANSWERABILITY_FILE
 from .answerability import AnswerabilityModel
 from .cardmatch import CardIndex, CardMatch
-from .cards import Card, load_cards
+from .cards import Card, load_cards, load_paraphrases
 from .citations import number_sources
 from .compose import QuoteNotIndexed, compose_card
-from .decide import about_the_guide, choose_card, find_contacts, without_context
+from .decide import about_the_guide, choose_card, find_contacts, without_context, years_stated
 from .embed import Embedder, load_embedder
 from .followup import resolve_topic
 from .guard import clean_question, is_injection, looks_english, unknown_entities
 from .index import Index, chunk_index_text, open_index
 from .prompts import abstention, fallback_note, guide_meta, helpful_refusal
-from .question import CUE_TERMS, TYPED, Analysis, answers_type
+from .question import OTHER_REGIONS, TYPED, Analysis, answers_type, topic_terms
 from .retrieve import Retrieval, Retriever
 from .schema import Answer, Chunk, Hit
 from .settings import Settings
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from .llm import LLMAnswerer
 
 ANSWERER = "extractive"
+TYPED_TOPIC_SHARE = 0.6  # of the question's topic terms, in the passage that states the number
 _SENTENCE_MARK = re.compile(r"[.!?…\]\n]")  # a delta that may complete a sentence
 
 
@@ -76,6 +79,7 @@ class Pipeline:
     contacts: list[tuple[Chunk, str]] = field(default_factory=list)
     answerability: AnswerabilityModel | None = None
     known_terms: frozenset[str] = frozenset()  # stems the guide and the cards use
+    paraphrases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # cards/paraphrases.yaml
 
     @classmethod
     def load(
@@ -100,7 +104,10 @@ class Pipeline:
         model = AnswerabilityModel.load(settings.index_dir / ANSWERABILITY_FILE)
         known = frozenset(retriever.sentence_bm25.idf).union(*cards.terms)
         contacts = find_contacts(index.chunks)
-        return cls(settings, embedder, index, retriever, cards, llm, contacts, model, known)
+        paraphrases = load_paraphrases(settings.cards_dir)
+        return cls(
+            settings, embedder, index, retriever, cards, llm, contacts, model, known, paraphrases
+        )
 
     def ask(
         self, question: object, history: list[dict[str, str]] | None = None, *, mode: str = "hybrid"
@@ -160,8 +167,11 @@ class Pipeline:
         topic = resolve_topic(text, history)
         analysis = topic.analysis
         unknown = unknown_entities(
-            without_context(analysis.core), self.retriever.vocabulary, names=lang == "fr"
+            without_context(analysis.core, analysis.wants),
+            self.retriever.vocabulary,
+            names=lang == "fr",
         )
+        unknown += [m.group(0) for m in OTHER_REGIONS.finditer(analysis.core)]
         if unknown:
             timings["total"] = _ms(t0)
             message = abstention("unknown_entity", lang, [], unknown)
@@ -193,7 +203,7 @@ class Pipeline:
             card = choose_card(matches, analysis, topic, s.min_card_score, self.cards)
         chosen = extractive.select(candidates, s.max_sentences, wants=analysis.wants)
         signals = self._signals(analysis, candidates, chosen, matches, card, retrieval)
-        if not self._answers(signals):
+        if not self._answers(signals, calibrated=bool(matches)):
             timings["answer"] = _ms(t)
             timings["total"] = _ms(t0)
             message, sources = self._refusal(lang, analysis, candidates)
@@ -225,7 +235,7 @@ class Pipeline:
     ) -> dict[str, float]:
         """What the answerability model reads (see `answerability.FEATURES`)."""
         if card is not None:
-            said = f"{card.topic} {card.text('fr')}"
+            said = " ".join([card.topic, card.text("fr"), *card.phrasings])
             typed = answers_type(
                 analysis.wants, f"{card.topic}\n{card.text('fr')}", analysis.counted
             )
@@ -234,6 +244,7 @@ class Pipeline:
             typed = answers_type(analysis.wants, said, analysis.counted) and self._typed_on_topic(
                 analysis, chosen
             )
+        typed = typed and years_stated(analysis.core, said)
         focus = set(analysis.focus)
         have = set(analyze(expand(said)))
         best = matches[0] if matches else None
@@ -241,8 +252,8 @@ class Pipeline:
         lexical_top = max(retrieval.hits, key=lambda h: h.lexical or -1.0, default=None)
         return {
             "support": extractive.support(candidates) if candidates else 0.0,
-            "focus_in_answer": len(focus & have) / len(focus) if focus else 1.0,
-            "focus_known": len(focus & self.known_terms) / len(focus) if focus else 1.0,
+            "focus_in_answer": self._weighted_share(focus, have.__contains__),
+            "focus_known": self._weighted_share(focus, self._known),
             "card_dense": best.dense if best else 0.0,
             "card_lexical": best.lexical if best else 0.0,
             "typed": float(typed),
@@ -251,25 +262,48 @@ class Pipeline:
             ),
         }
 
+    def _weighted_share(self, terms: set[str], present) -> float:
+        """idf-weighted share of `terms` for which `present(term)` holds (1.0 for none):
+        a rare word of the question weighs more than a common one."""
+        idf = self.retriever.sentence_bm25.idf
+        top = max(idf.values(), default=1.0)
+        weights = {t: idf.get(t, top) for t in terms}
+        total = sum(weights.values())
+        return sum(w for t, w in weights.items() if present(t)) / total if total else 1.0
+
+    def _known(self, term: str) -> bool:
+        """A term the guide or the cards use, or a misspelling of one (« montnat »)."""
+        if term in self.known_terms:
+            return True
+        return len(term) >= 6 and bool(
+            difflib.get_close_matches(term, self._known_list, n=1, cutoff=0.85)
+        )
+
+    @cached_property
+    def _known_list(self) -> list[str]:
+        return sorted(self.known_terms)
+
     def _typed_on_topic(self, analysis: Analysis, chosen: list[extractive.Candidate]) -> bool:
         """An amount, a date… answers only when its passage is about the question's topic:
         « le montant de l'AMI de la Somme » is not answered by the State AMI's 100 000 euros."""
         if analysis.wants not in TYPED:
             return True
-        topic = set(analysis.focus) - CUE_TERMS
+        topic = topic_terms(analysis.core)
         for c in chosen:
             if answers_type(analysis.wants, c.text):
                 chunk = self._chunk_of_sentence(c.row)
-                if topic <= set(analyze(expand(chunk_index_text(chunk)))):
+                have = set(analyze(expand(chunk_index_text(chunk))))
+                if not topic or len(topic & have) / len(topic) >= TYPED_TOPIC_SHARE:
                     return True
         return False
 
-    def _answers(self, signals: dict[str, float]) -> bool:
-        """The calibrated decision (`answerability`), or, with no fitted model, the support
-        threshold; an answer of the wrong type (a year for an amount) never answers."""
+    def _answers(self, signals: dict[str, float], *, calibrated: bool = True) -> bool:
+        """The calibrated decision (`answerability`, fitted with cards matched), or, with no
+        fitted model or no cards (the baselines), the support threshold; an answer of the
+        wrong type (a year for an amount) never answers."""
         if not signals["typed"]:
             return False
-        if self.answerability is not None:
+        if self.answerability is not None and calibrated:
             return self.answerability.answers(signals)
         return signals["support"] >= self.settings.min_support
 
@@ -344,6 +378,7 @@ class Pipeline:
         raw, shown, error = "", "", ""
         mark = -1  # where the last sentence end not yet verified is in `raw`
         t = time.perf_counter()
+        checks = {"question": turn.text, "paraphrases": self.paraphrases}
         deltas = self.llm.stream(turn.query, sources)
         try:
             for delta in deltas:
@@ -354,7 +389,7 @@ class Pipeline:
                 # A sentence is known to be over once the next one starts (or its line ends).
                 if incremental and mark >= 0 and (raw[mark:].strip() or raw[mark - 1] == "\n"):
                     mark = -1
-                    partial = verify(raw, sources, lang=lang, final=False).text
+                    partial = verify(raw, sources, lang=lang, final=False, **checks).text
                     if len(partial) > len(shown) and partial.startswith(shown):
                         yield partial[len(shown) :]
                         shown = partial
@@ -363,7 +398,7 @@ class Pipeline:
         finally:
             deltas.close()
         timings["llm"] = _ms(t)
-        checked = verify(raw, sources, lang=lang, final=not error)
+        checked = verify(raw, sources, lang=lang, final=not error, **checks)
         if not error and not checked.ok:
             error = "malformed" if not re.search(r"\w{2}", raw) else "unsupported"
         timings["answer"] = _ms(turn.answer_started)

@@ -74,7 +74,10 @@ NOT_IN_GUIDE_TYPED = {
         "date": "Le guide ne donne pas cette date.",
         "count": "Le guide ne donne pas ce nombre.",
         "contact": "Le guide ne donne pas ce contact.",
-        "person": "Le guide ne donne pas de personne à contacter.",
+        "person": "Le guide ne donne pas ce nom ni de personne à contacter.",
+        "phone": "Le guide ne donne pas de numéro de téléphone.",
+        "email": "Le guide ne donne pas d'adresse e-mail.",
+        "duration": "Le guide ne donne pas cette durée.",
     },
     "en": {
         "amount": "The guide (in French) does not give this amount.",
@@ -82,7 +85,10 @@ NOT_IN_GUIDE_TYPED = {
         "date": "The guide (in French) does not give this date.",
         "count": "The guide (in French) does not give this number.",
         "contact": "The guide (in French) does not give this contact.",
-        "person": "The guide (in French) does not name a person to contact.",
+        "person": "The guide (in French) does not give this name or a person to contact.",
+        "phone": "The guide (in French) gives no phone number.",
+        "email": "The guide (in French) gives no e-mail address.",
+        "duration": "The guide (in French) does not give this duration.",
     },
 }
 NEARBY = {

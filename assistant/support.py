@@ -36,10 +36,31 @@ CONNECTIVES = frozenset(
     quatre cinq six deux trois sept huit dernier dernière ici là comme
     peut peuvent pouvoir pourra doit doivent permet permettent guide cite indique
     précise selon via afin lequel laquelle lesquels lesquelles dont
-    oui non bien mieux plus moins très surtout sans être avoir faire fait
+    oui non bien mieux plus moins très surtout sans être avoir faire fait entre
     """
     )
 )
+
+# Paraphrases common enough to allow in any answer: `word: [words of the passage it may
+# stand for]`. Projects add theirs (cards/paraphrases.yaml).
+BUILTIN_PARAPHRASES: dict[str, tuple[str, ...]] = {
+    "possible": ("peut", "peuvent", "pouvant", "permet"),
+    "pouvoir": ("peut", "peuvent"),
+    "plafonné": ("limitée", "limité", "maximum", "dépasser"),
+    "limité": ("plafonné", "plafonnée", "maximum", "dépasser"),
+    "dépasser": ("limitée", "limité", "plafonné", "plafonnée", "maximum"),
+    "maximum": ("limitée", "limité", "plafonné", "plafonnée"),
+    "verser": ("subvention", "financement", "verse"),
+    "financer": ("financement", "subvention", "financé"),
+    "financement": ("financer", "subvention", "financé"),
+    "aide": ("soutien", "subvention", "aider", "soutenir"),
+    "soutien": ("aide", "aider", "soutenir", "accompagnement"),
+    "gérer": ("géré", "gestion"),
+    "gestion": ("géré", "gérer"),
+}
+# A negated "exceed" restates a limit: « ne peut dépasser 40 % » = « limitée à 40 % ».
+_LIMIT = re.compile(r"\b(?:limit\w*|plafonn\w*|maximum|au plus|jusqu['’]à)\b", re.I)
+_NOT_EXCEED = re.compile(r"\bne\b(?:\s+\w+){0,2}\s+(?:d[ée]passer|exc[ée]der)\b", re.I)
 
 # Restriction or negation markers, by kind; a kind in the sentence must be in the evidence.
 _RESTRICTIONS = {
@@ -72,7 +93,10 @@ def unsupported_words(
     """The content words of `sentence` (stems) that neither the evidence, the question, the
     connectives nor a paraphrase of an evidence word account for."""
     have = _stems(evidence) | _stems(question) | CONNECTIVES
-    alternatives = _paraphrase_stems(tuple(sorted((paraphrases or {}).items())))
+    merged = {**BUILTIN_PARAPHRASES}
+    for word, targets in (paraphrases or {}).items():
+        merged[word] = tuple(dict.fromkeys((*merged.get(word, ()), *targets)))
+    alternatives = _paraphrase_stems(tuple(sorted(merged.items())))
     missing = []
     for term in dict.fromkeys(analyze(sentence)):
         if term in have or _is_number(term):
@@ -93,10 +117,13 @@ def problems(
 ) -> list[str]:
     """What `evidence` does not support in `sentence`: facts, restrictions and (French)
     content words, each as it would be quoted to a reader. Empty when supported."""
-    from .verify import missing_facts
+    from .verify import missing_facts  # verify imports this module: import at call time
 
     out = list(missing_facts(sentence, evidence, lang=lang))
-    out += sorted(f"« {kind} »" for kind in restrictions(sentence) - restrictions(evidence))
+    stated = restrictions(evidence)
+    if _NOT_EXCEED.search(sentence) and _LIMIT.search(evidence):
+        stated = stated | {"négation"}
+    out += sorted(f"« {kind} »" for kind in restrictions(sentence) - stated)
     if lang != "en":
         out += [
             f"« {w} »"

@@ -7,10 +7,12 @@ it cites. Pure functions on strings and `Source`s.
 1. Citations: each `[n]` is read with `citations.CITATION`; numbers with no passage are
    removed. A sentence without its own `[n]` borrows those of the next sentence of its
    line (a citation after a run of sentences covers the run), else of the previous one.
-2. Facts: the numbers (amounts, percentages, years), month names and named bodies
-   (capitalised names, acronyms) of a sentence must appear in a passage it cites (its
+2. Facts and content: the numbers (amounts, percentages, years), month names and named
+   bodies (capitalised names, acronyms) of a sentence must appear in a passage it cites (its
    text, title or section). English answers translate names, so only their acronyms are
-   checked. A French sentence must also share a third of its words with those passages.
+   checked. Every content word of a French sentence must be in those passages, the
+   question, the connectives or the paraphrases, and a negation or restriction (« sans »,
+   « uniquement », « ne … pas ») must be stated there too (`support.problems`).
 3. A sentence with a missing fact is replaced by the sentence of its passage that shares
    most of its words (at least half, and three), else dropped; an unrelated sentence or one
    with no citation at all is dropped. Tags and headings copied from the prompt are removed.
@@ -26,6 +28,7 @@ complete one that carries its own citation, so the text only ever grows.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -33,6 +36,7 @@ from .analysis import analyze, fold
 from .citations import CITATION
 from .prompts import verify_note
 from .schema import Source
+from .support import problems
 
 _THINKING = re.compile(r"<think>.*?(?:</think>|\Z)", re.S)  # reasoning models' scratchpad
 _LABELLED = re.compile(r"\[(?:passages?|sources?|extraits?|doc(?:ument)?s?)\s*(\d{1,3})\]", re.I)
@@ -205,7 +209,13 @@ def _passage_sentences(text: str) -> tuple[str, ...]:
 
 
 def verify(
-    text: str, sources: tuple[Source, ...], *, lang: str = "fr", final: bool = True
+    text: str,
+    sources: tuple[Source, ...],
+    *,
+    lang: str = "fr",
+    final: bool = True,
+    question: str = "",
+    paraphrases: Mapping[str, Sequence[str]] | None = None,
 ) -> Verified:
     """Check an LLM answer against the numbered `sources` it was given (see module doc)."""
     by_n = {s.n: s for s in sources}
@@ -235,7 +245,8 @@ def verify(
                 dropped += 1
             continue
         evidence = "\n".join(f"{by_n[n].title}\n{by_n[n].section}\n{by_n[n].text}" for n in cites)
-        missing = missing_facts(body, evidence, lang=lang)
+        # Facts, restrictions and (French) content words: see `support.problems`.
+        missing = problems(body, evidence, lang=lang, question=question, paraphrases=paraphrases)
         cited = "".join(f"[{n}]" for n in cites)
         if not missing and not _grounded(body, evidence, lang):
             notes.append(verify_note("unrelated", lang, cited=cited, sentence=body))

@@ -51,6 +51,7 @@ def tiny_settings(tmp_path: Path) -> Settings:
         Settings(),
         corpus_dir=corpus,
         index_dir=tmp_path / "index",
+        cards_dir=tmp_path / "cards",  # no answer cards unless a test writes some
         cache_dir=tmp_path / "cache",
         min_support=0.3,
     )

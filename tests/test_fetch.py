@@ -1,7 +1,7 @@
 """Fetching linked resources from a local HTTP server on 127.0.0.1 (no other network).
 
-The server serves tests/fixtures/web/ plus a few special pages: a slow page, a 404, a
-redirect, a huge page (declared and streamed), a flaky page (503 once) and a page whose
+The server serves tests/fixtures/web/ plus a few special pages: a slow page, a 404,
+redirects (one to a private address, refused before any connection is tried), a huge page (declared and streamed), a flaky page (503 once) and a page whose
 content the test can change. Every request loop is bounded (few retries, short timeouts).
 """
 
@@ -16,7 +16,9 @@ import time
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from assistant.cli import main
@@ -61,6 +63,7 @@ class Site(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.pages: dict[str, tuple[int, str, bytes]] = {}  # path -> status, type, body
+        self.redirects: dict[str, str] = {}  # path -> Location of a 302
         self.log: list[tuple[str, str]] = []  # (path, User-Agent)
         self.flaky_left = 1
 
@@ -84,6 +87,12 @@ class Handler(BaseHTTPRequestHandler):
         if path in self.server.pages:
             status, ctype, body = self.server.pages[path]
             return self._send(status, ctype, body)
+        if path in self.server.redirects:
+            self.send_response(302)
+            self.send_header("Location", self.server.redirects[path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         if path == "/slow":
             time.sleep(SLOW_SECONDS)
             return self._send(200, "text/html", (WEB / "pole-sambre.html").read_bytes())
@@ -150,7 +159,7 @@ def site():
 
 @pytest.fixture
 def client():
-    with PoliteClient(FAST, trust_env=False) as c:
+    with PoliteClient(FAST, trust_env=False, allow_private=True) as c:
         yield c
 
 
@@ -270,7 +279,7 @@ def test_broken_markup_and_pdf_are_extracted(site, client, tmp_path):
 
 def test_server_error_is_retried_with_backoff(site, tmp_path):
     pauses: list[float] = []
-    with PoliteClient(FAST, trust_env=False, sleep=pauses.append) as c:
+    with PoliteClient(FAST, trust_env=False, allow_private=True, sleep=pauses.append) as c:
         out = fetch(site, c, tmp_path, entry(site, "flaky", "/flaky.html"))
     assert out["flaky"].status == "new"
     assert [p for p, _ in site.log].count("/flaky.html") == 2
@@ -470,7 +479,7 @@ def test_add_local_files_and_a_url(site, tiny_settings, tmp_path):
         site.base + "/pole-sambre.html",
         tiny_settings.corpus_dir,
         out_dir,
-        lambda: PoliteClient(FAST, trust_env=False),
+        lambda: PoliteClient(FAST, trust_env=False, allow_private=True),
         doc_id="sambre",
     )
     meta, _ = split_front_matter(c.path.read_text(encoding="utf-8"))
@@ -489,6 +498,7 @@ def test_cli_fetch_reports_each_source_and_exits_1_on_failure(corpus, site, caps
         monkeypatch.delenv(var, raising=False)
     site.pages["/fiche-scic.pdf"] = (404, "text/html", b"<h1>Not found</h1>")
     args = ["--corpus-dir", str(corpus.corpus_dir), "--index-dir", str(corpus.index_dir)]
+    args.append("--allow-private-urls")  # the test site is on loopback
     code = main(
         ["fetch", *args, "--delay", "0", "--timeout", "0.5", "--retries", "0", "--no-build", "-q"]
     )
@@ -506,6 +516,7 @@ def test_cli_fetch_and_add_update_the_index(corpus, site, capsys, monkeypatch, f
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setattr("assistant.embed.load_embedder", lambda *a, **k: fake_embedder)
     args = ["--corpus-dir", str(corpus.corpus_dir), "--index-dir", str(corpus.index_dir), "-q"]
+    monkeypatch.setenv("ASSISTANT_ALLOW_PRIVATE_URLS", "1")  # the test site is on loopback
     assert main(["fetch", *args, "--delay", "0", "--timeout", "0.5"]) == 0
     out = capsys.readouterr().out
     assert "new       pole-sambre" in out and "new       fiche-scic" in out
@@ -524,7 +535,7 @@ def test_cli_fetch_and_add_update_the_index(corpus, site, capsys, monkeypatch, f
 def test_politeness_delay_between_requests_to_one_host(site, tmp_path):
     pauses: list[float] = []
     policy = replace(FAST, delay=0.5)
-    with PoliteClient(policy, trust_env=False, sleep=pauses.append) as c:
+    with PoliteClient(policy, trust_env=False, sleep=pauses.append, allow_private=True) as c:
         c.get(site.base + "/pole-sambre.html")
         c.get(site.base + "/broken.html")
     assert pauses and all(0 < p <= 0.5 for p in pauses)
@@ -533,3 +544,118 @@ def test_politeness_delay_between_requests_to_one_host(site, tmp_path):
 def test_non_http_addresses_are_refused(client):
     with pytest.raises(FetchError, match="not an http"):
         client.get("file:///etc/passwd")
+
+
+# ---------------------------------------------------------------- non-public addresses
+
+
+def add_args(tiny_settings, *extra: str) -> list[str]:
+    dirs = [
+        "--corpus-dir",
+        str(tiny_settings.corpus_dir),
+        "--index-dir",
+        str(tiny_settings.index_dir),
+    ]
+    return [*dirs, "--delay", "0", "--timeout", "0.5", "--retries", "0", "--no-build", "-q", *extra]
+
+
+def one_refusal(err: str, address: str) -> None:
+    """stderr holds exactly one French sentence refusing `address`."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("Erreur : L'adresse ") and lines[0].endswith(".")
+    assert f"non publique ({address})" in lines[0] and "--allow-private-urls" in lines[0]
+
+
+@pytest.fixture
+def site_looks_public(site, monkeypatch):
+    """Make the test site's own address (127.0.0.1) pass the check as if it were a public
+    server, so that a redirect from it is what gets checked. Traffic stays on loopback."""
+    from assistant import addresses
+
+    real = addresses.resolve
+    monkeypatch.setattr(
+        addresses,
+        "resolve",
+        lambda host, port: ["93.184.215.14"] if host == "127.0.0.1" else real(host, port),
+    )
+    return site
+
+
+@pytest.fixture
+def no_proxy(monkeypatch):
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.delenv("ASSISTANT_ALLOW_PRIVATE_URLS", raising=False)
+
+
+def test_add_refuses_a_loopback_url_unless_allowed(
+    site, tiny_settings, capsys, monkeypatch, no_proxy
+):
+    url = site.base + "/pole-sambre.html"
+    assert main(["add", url, "--id", "sambre", *add_args(tiny_settings)]) == 2
+    one_refusal(capsys.readouterr().err, "127.0.0.1")
+    assert site.log == []  # refused before any request, robots.txt included
+    fetched = tiny_settings.corpus_dir / "fetched" / "sambre.md"
+    assert not fetched.exists()
+
+    assert (
+        main(["add", url, "--id", "sambre", *add_args(tiny_settings, "--allow-private-urls")]) == 0
+    )
+    meta, body = split_front_matter(fetched.read_text(encoding="utf-8"))
+    assert meta["url"] == url and "## Gouvernance" in body
+    assert "/pole-sambre.html" in [p for p, _ in site.log]
+
+    monkeypatch.setenv("ASSISTANT_ALLOW_PRIVATE_URLS", "1")  # the environment works too
+    assert main(["add", url, "--id", "sambre-2", *add_args(tiny_settings)]) == 0
+    assert (tiny_settings.corpus_dir / "fetched" / "sambre-2.md").exists()
+
+
+def test_add_refuses_a_redirect_to_a_private_address_before_connecting(
+    site_looks_public, tiny_settings, capsys, monkeypatch, no_proxy
+):
+    site = site_looks_public
+    site.redirects["/to-private"] = "http://10.0.0.1/"
+    requested: list[str] = []
+    real_stream = httpx.Client.stream
+
+    def stream(self, method, url, **kw):  # a broken check must still not connect to 10.x
+        requested.append(str(url))
+        if urlsplit(str(url)).hostname != "127.0.0.1":
+            raise AssertionError(f"the fetcher tried to connect to {url}")
+        return real_stream(self, method, url, **kw)
+
+    monkeypatch.setattr(httpx.Client, "stream", stream)
+    code = main(["add", site.base + "/to-private", *add_args(tiny_settings)])
+    one_refusal(capsys.readouterr().err, "10.0.0.1")
+    assert code == 2
+    assert [p for p, _ in site.log] == ["/robots.txt", "/to-private"]
+    assert requested == [site.base + "/robots.txt", site.base + "/to-private"]
+    assert not (tiny_settings.corpus_dir / "fetched").exists()
+
+
+def test_redirect_to_loopback_is_refused_then_followed_with_the_opt_in(
+    site_looks_public, tiny_settings, capsys, no_proxy
+):
+    site = site_looks_public
+    target = f"http://localhost:{site.server_port}/pole-sambre.html"
+    site.redirects["/to-localhost"] = target
+    start = site.base + "/to-localhost"
+    assert main(["add", start, "--id", "moved", *add_args(tiny_settings)]) == 2
+    one_refusal(capsys.readouterr().err, "127.0.0.1")
+    assert "/pole-sambre.html" not in [p for p, _ in site.log]
+
+    assert (
+        main(["add", start, "--id", "moved", *add_args(tiny_settings, "--allow-private-urls")]) == 0
+    )
+    meta, body = split_front_matter(
+        (tiny_settings.corpus_dir / "fetched" / "moved.md").read_text(encoding="utf-8")
+    )
+    assert meta["url"] == target and "## Gouvernance" in body
+
+
+def test_fetch_refuses_a_listed_loopback_source(corpus, site, capsys, no_proxy):
+    args = ["--corpus-dir", str(corpus.corpus_dir), "--index-dir", str(corpus.index_dir)]
+    assert main(["fetch", *args, "--delay", "0", "--no-build", "-q"]) == 2
+    one_refusal(capsys.readouterr().err, "127.0.0.1")
+    assert site.log == [] and not (corpus.corpus_dir / "fetched").exists()

@@ -1,17 +1,14 @@
 """Incremental re-indexing: unchanged documents keep their vectors, changed ones are
-re-embedded, removed ones leave the index; the links the manifest records per document
-and the "Pour aller plus loin" line built from them."""
+re-embedded, removed ones leave the index; the manifest records each document's links."""
 
 from __future__ import annotations
 
-import doctest
 import json
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from assistant import links as links_module
 from assistant.index import (
     build_index,
     chunk_index_text,
@@ -20,13 +17,6 @@ from assistant.index import (
     open_index,
     sentence_index_texts,
 )
-from assistant.links import (
-    add_further_reading,
-    asks_for_resources,
-    further_reading,
-    links_by_document,
-)
-from assistant.schema import Source
 from assistant.settings import PROJECT_ROOT
 
 SECOND = """---
@@ -210,95 +200,3 @@ def test_committed_index_holds_no_fetched_document():
     assert fetched == [], (
         f"index/ was built with fetched documents {fetched}; rebuild it without corpus/fetched/"
     )
-
-
-# ---------------------------------------------------------------- "pour aller plus loin"
-
-GUIDE_LINKS = {
-    "documents": {
-        "guide": {
-            "links": [
-                {
-                    "title": "Ministère — PTCE",
-                    "url": "https://www.economie.gouv.fr/ptce",
-                    "covers": "Le site du Ministère",
-                },
-                {
-                    "title": "Le Labo de l'ESS — PTCE",
-                    "url": "https://www.lelabo-ess.org/ptce",
-                    "covers": "La Charte des PTCE",
-                },
-                {
-                    "title": "RTES",
-                    "url": "https://www.rtes.fr",
-                    "covers": "Réseau des collectivités",
-                },
-                {"title": "Fiche SCIC", "url": "", "covers": "Les SCIC"},
-            ]
-        },
-        "page": {"links": []},
-    }
-}
-
-
-def source(doc_id: str, section: str = "Financement", url: str = "") -> Source:
-    return Source(1, doc_id, "T", section, url, "texte", 1.0)
-
-
-def test_links_by_document_skips_links_without_address():
-    links = links_by_document(GUIDE_LINKS)
-    assert list(links) == ["guide"] and len(links["guide"]) == 3
-
-
-@pytest.mark.parametrize(
-    ("question", "expected"),
-    [
-        ("Où trouver la charte des PTCE ?", True),
-        ("Pour en savoir plus sur les PTCE ?", True),
-        ("Quels sites web consulter ?", True),
-        ("Where can I learn more about PTCE?", True),
-        ("Quel est le lien entre un PTCE et une collectivité ?", False),
-        ("Quelles ressources financières pour un PTCE ?", False),
-        ("Qui finance le poste d'animateur ?", False),
-    ],
-)
-def test_asks_for_resources(question, expected):
-    assert asks_for_resources(question) is expected
-
-
-def test_links_are_shown_when_asked_the_matching_ones_when_a_topic_is_named():
-    links = links_by_document(GUIDE_LINKS)
-    chosen = further_reading("Où trouver la charte des PTCE ?", [source("guide")], links)
-    assert [link["title"] for link in chosen] == ["Le Labo de l'ESS — PTCE"]
-    generic = further_reading("Où trouver plus d'informations ?", [source("guide")], links)
-    assert [link["title"] for link in generic] == [
-        "Ministère — PTCE",
-        "Le Labo de l'ESS — PTCE",
-        "RTES",
-    ]
-    assert further_reading("Qui finance le poste ?", [source("guide")], links) == []
-
-
-def test_links_follow_a_cited_further_reading_section_and_skip_cited_pages():
-    links = links_by_document(GUIDE_LINKS)
-    cited = [source("guide", "Pour aller plus loin"), source("page", url="https://www.rtes.fr/")]
-    titles = [link["title"] for link in further_reading("Qui aide les PTCE ?", cited, links)]
-    assert titles == ["Ministère — PTCE", "Le Labo de l'ESS — PTCE"]
-
-
-def test_add_further_reading_appends_one_line():
-    text = add_further_reading("Réponse [1].", "Où se renseigner ?", [source("guide")], GUIDE_LINKS)
-    body, line = text.split("\n\n")
-    assert body == "Réponse [1]."
-    assert line.startswith(
-        "Pour aller plus loin : Ministère — PTCE <https://www.economie.gouv.fr/ptce> ; "
-    )
-    assert (
-        add_further_reading("Réponse [1].", "Qui ?", [source("guide")], GUIDE_LINKS)
-        == "Réponse [1]."
-    )
-    assert add_further_reading("R.", "Où se renseigner ?", [], {}) == "R."  # old manifest
-
-
-def test_links_docstring_example():
-    assert doctest.testmod(links_module).failed == 0

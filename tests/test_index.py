@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,30 @@ def test_crash_mid_build_keeps_the_live_index(tiny_settings, fake_embedder, monk
     assert load_index(live.path).chunks == live.chunks
     leftovers = [p.name for p in tiny_settings.index_dir.iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+class FolderModel:
+    """The fake embedder under the name a model folder given by its absolute path has."""
+
+    def __init__(self, inner, name: str) -> None:
+        self.inner, self.name, self.dim = inner, name, inner.dim
+
+    def embed_queries(self, texts):
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts, progress=False):
+        return self.inner.embed_passages(texts)
+
+
+def test_a_model_folder_is_recorded_relative_to_home_and_still_matches(
+    tiny_settings, fake_embedder
+):
+    folder = Path.home() / "models" / "my-e5"
+    embedder = FolderModel(fake_embedder, str(folder))
+    built = build_index(tiny_settings, embedder, progress=False)
+    assert built.manifest["embedding_model"] == "~/models/my-e5"
+    on_disk = json.loads((built.path / "manifest.json").read_text(encoding="utf-8"))
+    assert str(Path.home()) not in json.dumps(on_disk)
+    # The same folder finds its index up to date (not stale, not rebuilt).
+    again = open_index(tiny_settings, embedder, build_if_needed=False, progress=False)
+    assert again.path == built.path

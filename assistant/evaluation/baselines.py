@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from ..errors import UserError
@@ -218,6 +218,12 @@ SystemFactory = Callable[[Any, list[Document]], System]
 #: `"product_no_cards": lambda p, docs: PipelineSystem(replace(p, settings=…), "hybrid",
 #: "product_no_cards")`; every table of the report then shows it next to the others.
 OTHERS: dict[str, SystemFactory] = {
+    # The product with its answer cards switched off: hybrid retrieval, extractive answers.
+    "no_cards": lambda pipeline, documents: PipelineSystem(
+        replace(pipeline, settings=replace(pipeline.settings, use_cards=False)),
+        "hybrid",
+        "no_cards",
+    ),
     "bm25": lambda pipeline, documents: PipelineSystem(pipeline, "lexical", "bm25"),
     "dense": lambda pipeline, documents: PipelineSystem(pipeline, "dense", "dense"),
     "tutorial": lambda pipeline, documents: build_tutorial(pipeline.embedder, documents),

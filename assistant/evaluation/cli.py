@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UserError
-from ..settings import PROJECT_ROOT, Settings
+from ..settings import PROJECT_ROOT, Settings, display_path
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
 DEFAULT_OUT = PROJECT_ROOT / "eval" / "reports"
@@ -63,8 +63,9 @@ _SECRETS = ("llm_api_key",)
 
 
 def settings_dict(settings: Settings) -> dict[str, Any]:
-    """The settings as written into a report: paths as text, secrets blanked."""
-    data = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items()}
+    """The settings as written into a report: paths relative to the repository (or `~`),
+    secrets blanked."""
+    data = {k: display_path(v) if isinstance(v, Path) else v for k, v in asdict(settings).items()}
     return {k: ("***" if k in _SECRETS and v else v) for k, v in data.items()}
 
 
@@ -101,11 +102,11 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", started),
         "code_version": version,
         "duration_s": round(time.perf_counter() - t0, 1),
-        "questions_file": str(questions_path),
+        "questions_file": display_path(questions_path),
         "questions_sha256": file_sha256(questions_path),
         "n_questions": len(questions),
         "n_answerable": sum(q.answerable for q in questions),
-        "embedding_model": embedder.name,
+        "embedding_model": display_path(embedder.name),
         "index_version": pipeline.index.version,
         "index_manifest": pipeline.index.manifest,
         "settings": settings_dict(settings),
@@ -119,7 +120,10 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     print(headline_table(report["metrics"]))
     for note in report["notes"]:
         print(f"\nNote: {note}")
-    print(f"Report: {folder / 'report.md'} ({meta['duration_s']:.0f} s)", file=sys.stderr)
+    print(
+        f"Report: {display_path(folder / 'report.md')} ({meta['duration_s']:.0f} s)",
+        file=sys.stderr,
+    )
     if gate is None:
         return 0
     below = metrics.gate_failures(report["metrics"]["product"], gate["min"])

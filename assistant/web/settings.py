@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import UserError
-from ..settings import PROJECT_ROOT, Settings
+from ..settings import PROJECT_ROOT, Settings, env_values
 from .limits import parse_proxies
 
 DEFAULT_GREETING = (
@@ -101,11 +101,9 @@ class WebSettings:
     ) -> WebSettings:
         """Defaults, then `ASSISTANT_<FIELD>` environment variables, then `overrides` (None = unset)."""
         env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for name, convert in _FROM_ENV.items():
-            raw = env.get(f"ASSISTANT_{name.upper()}")
-            if raw:
-                values[name] = convert(raw)
+        values = env_values(
+            cls, env, {"allowed_origins": normalize_origins, "trusted_proxies": str}
+        )
         values.update({k: v for k, v in overrides.items() if v is not None})
         values["pipeline"] = pipeline or Settings.from_env(env)
         return replace(cls(), **values)
@@ -145,29 +143,3 @@ def normalize_base_path(path: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9._~\-/]+", path):
         raise UserError(f"Le chemin de base « {path} » contient des caractères non permis.")
     return "/" + path
-
-
-def _int(raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise UserError(f"« {raw} » n'est pas un nombre entier.") from exc
-
-
-_FROM_ENV = {
-    "host": str,
-    "port": _int,
-    "data_dir": lambda raw: Path(raw).expanduser(),
-    "database_url": str,
-    "allowed_origins": normalize_origins,
-    "base_path": str,
-    "theme_color": str,
-    "greeting": str,
-    "concurrency": _int,
-    "rate_per_minute": _int,
-    "rate_per_minute_ip": _int,
-    "trusted_proxies": str,
-    "max_history_turns": _int,
-    "retention_days": _int,
-    "admin_token": str,
-}

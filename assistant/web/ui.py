@@ -382,7 +382,7 @@ SCROLL_TO_END = """() => { setTimeout(() => {
 
 HEAD = """<script>
 document.documentElement.lang = "fr";
-// In a partner's iframe, Escape asks the partner page to close the panel (embed/host.html).
+// In a partner's iframe, Escape asks the partner page to close the panel (widget/host.html).
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && window.parent !== window) window.parent.postMessage({ type: "ptce-assistant:close" }, "*");
 });

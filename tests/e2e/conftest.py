@@ -92,8 +92,8 @@ def ports() -> dict[str, int]:
 
 @pytest.fixture(scope="session")
 def host_site(ports):
-    """The partner portal (embed/host.html) on an allowed origin."""
-    server = _serve(PROJECT_ROOT / "embed", ports["host"])
+    """The partner portal (widget/host.html) on an allowed origin."""
+    server = _serve(PROJECT_ROOT / "widget", ports["host"])
     yield Site(f"http://127.0.0.1:{ports['host']}")
     server.shutdown()
 
