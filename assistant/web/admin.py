@@ -16,7 +16,7 @@ from html import escape
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 
 from ..editors import report
 from ..editors.wording import (
@@ -61,54 +61,34 @@ def add_admin_routes(app: Any, settings: Any, store: Any, pipeline: Any) -> None
     from ..editors.digest import digest
     from ..editors.log import read
 
-    def refuse() -> Response:
-        return PlainTextResponse(
-            ADMIN_UNAUTHORIZED,
-            status_code=401,
-            headers={"WWW-Authenticate": f'Basic realm="{ADMIN_REALM}", charset="UTF-8"'},
-        )
-
-    def groups(request: Request, since: int | None, min_count: int):
-        days = min(since or settings.retention_days, settings.retention_days)
-        rows = read(store, max(days, 1))
-        return digest(rows, pipeline.embedder, min_count=max(min_count, 1))
-
-    def unavailable(exc: Exception) -> Response:
-        log.warning("Editors' digest unavailable: %s", exc)
-        text = str(exc) if isinstance(exc, UserError) else ADMIN_UNAVAILABLE
-        return PlainTextResponse(text, status_code=503, headers=headers)
-
     headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+    formats = {  # path -> (render the groups, media type)
+        "/admin": (lambda g: page(g, settings.retention_days), "text/html; charset=utf-8"),
+        "/admin/digest.json": (report.to_json, "application/json"),
+        "/admin/digest.csv": (report.to_csv, "text/csv; charset=utf-8"),
+    }
 
-    @app.get("/admin", include_in_schema=False)
-    def admin(request: Request, since: int | None = None, min_count: int = 1) -> Response:
-        if not authorized(request.headers.get("authorization"), settings.admin_token):
-            return refuse()
-        try:
-            found = groups(request, since, min_count)
-        except Exception as exc:  # no scikit-learn, database down: one sentence
-            return unavailable(exc)
-        return HTMLResponse(page(found, settings.retention_days), headers=headers)
+    def route(render, media_type):
+        def respond(request: Request, since: int | None = None, min_count: int = 1) -> Response:
+            if not authorized(request.headers.get("authorization"), settings.admin_token):
+                realm = f'Basic realm="{ADMIN_REALM}", charset="UTF-8"'
+                return PlainTextResponse(
+                    ADMIN_UNAUTHORIZED, status_code=401, headers={"WWW-Authenticate": realm}
+                )
+            try:
+                days = min(since or settings.retention_days, settings.retention_days)
+                rows = read(store, max(days, 1))
+                body = render(digest(rows, pipeline.embedder, min_count=max(min_count, 1)))
+            except Exception as exc:  # no scikit-learn, database down: one sentence
+                log.warning("Editors' digest unavailable: %s", exc)
+                text = str(exc) if isinstance(exc, UserError) else ADMIN_UNAVAILABLE
+                return PlainTextResponse(text, status_code=503, headers=headers)
+            return Response(body, media_type=media_type, headers=headers)
 
-    @app.get("/admin/digest.json", include_in_schema=False)
-    def admin_json(request: Request, since: int | None = None, min_count: int = 1) -> Response:
-        if not authorized(request.headers.get("authorization"), settings.admin_token):
-            return refuse()
-        try:
-            text = report.to_json(groups(request, since, min_count))
-        except Exception as exc:
-            return unavailable(exc)
-        return Response(text, media_type="application/json", headers=headers)
+        return respond
 
-    @app.get("/admin/digest.csv", include_in_schema=False)
-    def admin_csv(request: Request, since: int | None = None, min_count: int = 1) -> Response:
-        if not authorized(request.headers.get("authorization"), settings.admin_token):
-            return refuse()
-        try:
-            text = report.to_csv(groups(request, since, min_count))
-        except Exception as exc:
-            return unavailable(exc)
-        return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+    for path, (render, media_type) in formats.items():
+        app.add_api_route(path, route(render, media_type), methods=["GET"], include_in_schema=False)
 
 
 def page(groups, retention_days: int) -> str:
