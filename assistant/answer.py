@@ -19,16 +19,11 @@ from .citations import number_sources
 from .question import ACTORS, Analysis, answers_type
 from .retrieve import Retrieval, Retriever
 from .schema import Hit, Source
+from .text import dangling
 
 _DIGIT = re.compile(r"\d")
 _MARKDOWN = re.compile(r"\*\*|^\s*(?:[-*+]\s+|>\s*)", re.MULTILINE)
 _BULLET = re.compile(r"^\s*[-*+•]\s+")
-# A sentence that opens on a pronoun or demonstrative points to something said before it.
-DANGLING = re.compile(
-    r"^\W*(?:ce|cet|cette|ces|il|elle|ils|elles|celui-ci|celle-ci|ceux-ci|celles-ci|"
-    r"ce dernier|cette dernière|leur|leurs|son|sa|ses|y|en)\b(?!\s+(?:document|guide)\b)",
-    re.IGNORECASE,
-)
 TOPIC_COVERAGE = 0.5  # share of the question's terms a sentence from another passage needs
 MAX_CHARS = 600  # an extractive answer stops once it is this long
 ACTOR_BONUS = 0.03  # a sentence about the actor the question names
@@ -115,11 +110,6 @@ def score_candidates(
 def support(candidates: list[Candidate]) -> float:
     """How well the guide supports an answer: the best sentence's score."""
     return candidates[0].score if candidates else -math.inf
-
-
-def dangling(text: str) -> bool:
-    """Does the sentence open on a pronoun or demonstrative whose antecedent is outside it?"""
-    return bool(DANGLING.match(_MARKDOWN.sub("", text)))
 
 
 def select(candidates: list[Candidate], max_sentences: int, *, wants: str = "") -> list[Candidate]:

@@ -25,6 +25,7 @@ FEATURES = (
     "support",  # the best sentence's score (cosine + lexical + rank)
     "focus_in_answer",  # share of the question's focus terms the chosen answer uses
     "focus_known",  # share of the question's focus terms the guide uses at all
+    "key_in_answer",  # 1 when the question's rarest term (or a misspelling of it) is in the answer
     "card_dense",  # best cosine between the question and a card's phrasings
     "card_lexical",  # share of the focus terms the best card uses
     "agreement",  # 1 when dense and BM25 retrieval put the same passage first

@@ -170,6 +170,7 @@ def check(
 ) -> list[str]:
     """Every problem of every card, one line each (`id: line n: what`). Empty when all pass."""
     from .support import problems
+    from .verify import numbers
 
     text = guide_text(documents)
     ids = {c.id for c in cards}
@@ -203,6 +204,11 @@ def check(
                 )
                 if bad:
                     say(f"ligne {n} ({lang}) : non appuyé par ses citations : {', '.join(bad)}")
+            written = [
+                shown for _, _, shown in numbers(line.en) if shown not in normalise_space(evidence)
+            ]
+            if written:  # "15,000" for "15 000": users search the guide's own figures
+                say(f"ligne {n} (en) : nombres à écrire comme dans le guide : {', '.join(written)}")
             if line.bullet != line.en.startswith("- "):
                 say(f"ligne {n} : une puce en français doit l'être en anglais aussi")
     return out

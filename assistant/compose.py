@@ -11,21 +11,27 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from .analysis import fold
-from .cards import Card, render_lines
+from .cards import Card, Line, render_lines
 from .citations import number_sources
+from .question import answers_type
 from .schema import Chunk, Hit, Source
-from .text import markdown_to_plain, normalise_space
+from .text import dangling, markdown_to_plain, normalise_space
 
 
 class QuoteNotIndexed(LookupError):
     """A card quotes a passage that the index does not hold (an index older than the card)."""
 
 
-def compose_card(card: Card, lang: str, chunks: list[Chunk]) -> tuple[str, tuple[Source, ...]]:
+def compose_card(
+    card: Card, lang: str, chunks: list[Chunk], *, wants: str = "", counted: str = ""
+) -> tuple[str, tuple[Source, ...]]:
+    """The card's answer with citations; for a question that asks for an amount, a date, a
+    count…, the sentence that states it comes first (« combien de membres ? » -> « 40 »)."""
     cited: list[Hit] = []
     quotes: list[str] = []
     marks: list[list[int]] = []
-    for line in card.lines:
+    lines = lead_with_type(list(card.lines), wants, counted)
+    for line in lines:
         line_marks = []
         for quote in line.quotes:
             chunk = chunk_of_quote(quote, tuple(chunks))
@@ -35,11 +41,24 @@ def compose_card(card: Card, lang: str, chunks: list[Chunk]) -> tuple[str, tuple
         marks.append(line_marks)
     numbers, sources = number_sources(cited, quotes)
     shown = []
-    for line, line_marks in zip(card.lines, marks, strict=True):
+    for line, line_marks in zip(lines, marks, strict=True):
         said = line.en if lang == "en" else line.fr
         refs = "".join(f"[{n}]" for n in dict.fromkeys(numbers[i] for i in line_marks))
         shown.append(f"{said} {refs}")
     return render_lines(shown), sources
+
+
+def lead_with_type(lines: list[Line], wants: str, counted: str = "") -> list[Line]:
+    """`lines` with the first sentence stating the kind of answer asked for moved to the
+    front, when the first line does not state it. Lists are left as they are."""
+    if not wants or not lines or answers_type(wants, lines[0].fr, counted):
+        return lines
+    for i, line in enumerate(lines):
+        if not line.bullet and answers_type(wants, line.fr, counted):
+            if dangling(line.fr):  # « Elle apporte … » needs the sentence that names "elle"
+                return [lines[0], line, *lines[1:i], *lines[i + 1 :]]
+            return [line, *lines[:i], *lines[i + 1 :]]
+    return lines
 
 
 @lru_cache(maxsize=2048)

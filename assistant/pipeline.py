@@ -36,8 +36,8 @@ from .embed import Embedder, load_embedder
 from .followup import resolve_topic
 from .guard import clean_question, is_injection, looks_english, unknown_entities
 from .index import Index, chunk_index_text, open_index
-from .prompts import abstention, fallback_note, guide_meta, helpful_refusal
-from .question import OTHER_REGIONS, TYPED, Analysis, answers_type, topic_terms
+from .prompts import ENGLISH_PREFACE, abstention, fallback_note, guide_meta, helpful_refusal
+from .question import CUE_TERMS, OTHER_REGIONS, TYPED, Analysis, answers_type, topic_terms
 from .retrieve import Retrieval, Retriever
 from .schema import Answer, Chunk, Hit
 from .settings import Settings
@@ -203,7 +203,7 @@ class Pipeline:
             card = choose_card(matches, analysis, topic, s.min_card_score, self.cards)
         chosen = extractive.select(candidates, s.max_sentences, wants=analysis.wants)
         signals = self._signals(analysis, candidates, chosen, matches, card, retrieval)
-        if not self._answers(signals, calibrated=bool(matches)):
+        if not self._answers(signals, calibrated=bool(matches), carded=card is not None):
             timings["answer"] = _ms(t)
             timings["total"] = _ms(t0)
             message, sources = self._refusal(lang, analysis, candidates)
@@ -211,7 +211,9 @@ class Pipeline:
             return Answer(message, True, sources, timings, query, reason, **meta, signals=signals)
         if card is not None:
             try:
-                text_out, sources = compose_card(card, lang, self.index.chunks)
+                text_out, sources = compose_card(
+                    card, lang, self.index.chunks, wants=analysis.wants, counted=analysis.counted
+                )
             except QuoteNotIndexed:  # the card quotes a passage this index lacks
                 card = None
         if card is not None:
@@ -254,6 +256,7 @@ class Pipeline:
             "support": extractive.support(candidates) if candidates else 0.0,
             "focus_in_answer": self._weighted_share(focus, have.__contains__),
             "focus_known": self._weighted_share(focus, self._known),
+            "key_in_answer": float(self._key_in(focus - CUE_TERMS or focus, have)),
             "card_dense": best.dense if best else 0.0,
             "card_lexical": best.lexical if best else 0.0,
             "typed": float(typed),
@@ -270,6 +273,22 @@ class Pipeline:
         weights = {t: idf.get(t, top) for t in terms}
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if present(t)) / total if total else 1.0
+
+    def _key_in(self, terms: set[str], have: set[str]) -> bool:
+        """Is the question's rarest term (a word the guide never uses counts as the rarest)
+        in the answer, or a misspelling of one of its words? « les critères de sélection de
+        l'AMI » is not answered by a passage on the AMI that never says « critères »."""
+        if not terms:
+            return True
+        idf = self.retriever.sentence_bm25.idf
+        top = max(idf.values(), default=1.0)
+        rarest = max(idf.get(t, top) for t in terms)
+        keys = [t for t in terms if idf.get(t, top) >= rarest - 1e-9]
+        pool = sorted(have)
+        return any(
+            k in have or (len(k) >= 5 and difflib.get_close_matches(k, pool, n=1, cutoff=0.85))
+            for k in keys
+        )
 
     def _known(self, term: str) -> bool:
         """A term the guide or the cards use, or a misspelling of one (« montnat »)."""
@@ -297,15 +316,17 @@ class Pipeline:
                     return True
         return False
 
-    def _answers(self, signals: dict[str, float], *, calibrated: bool = True) -> bool:
+    def _answers(
+        self, signals: dict[str, float], *, calibrated: bool = True, carded: bool = False
+    ) -> bool:
         """The calibrated decision (`answerability`, fitted with cards matched), or, with no
-        fitted model or no cards (the baselines), the support threshold; an answer of the
-        wrong type (a year for an amount) never answers."""
+        fitted model or no cards (the baselines), a card that passed its gates or the support
+        threshold; an answer of the wrong type (a year for an amount) never answers."""
         if not signals["typed"]:
             return False
         if self.answerability is not None and calibrated:
             return self.answerability.answers(signals)
-        return signals["support"] >= self.settings.min_support
+        return carded or signals["support"] >= self.settings.min_support
 
     def _refusal(
         self, lang: str, analysis: Analysis, candidates: list[extractive.Candidate]
@@ -320,12 +341,15 @@ class Pipeline:
                 c
                 for c in candidates[:8]
                 if 30 <= len(c.text) <= 260
+                and c.coverage > 0  # shares a word with the question: nearby, not random
                 and not extractive.dangling(c.text)
                 and not any(a in c.text for a in addresses)
                 and not (analysis.wants in TYPED and answers_type(analysis.wants, c.text))
             ),
             None,
         )
+        if nearby is None:  # nothing related: say what the guide covers
+            return abstention("low_support", lang, []), ()
         if nearby is not None:
             cited.append(Hit(self._chunk_of_sentence(nearby.row), nearby.score))
             quotes.append(extractive.clean_sentence(nearby.text))
@@ -345,6 +369,8 @@ class Pipeline:
     def _extractive(self, turn: _Turn) -> Answer:
         chosen = turn.candidates
         body, sources = extractive.compose(chosen, turn.retrieval, self._chunk_of_sentence)
+        if turn.lang == "en":  # no English card: say the passages are the guide's French
+            body = f"{ENGLISH_PREFACE}\n\n{body}"
         timings = turn.timings
         timings["answer"] = _ms(turn.answer_started)
         timings["total"] = _ms(turn.started)
@@ -412,7 +438,10 @@ class Pipeline:
                 yield text[len(shown) :]
             timings["total"] = _ms(turn.started)
             meta = {"model": self.llm.name, "index_version": self.index.version}
-            yield Answer(text, False, checked.sources, timings, turn.query, "", **meta, notes=notes)
+            yield Answer(
+                text, False, checked.sources, timings, turn.query, "", **meta,
+                notes=notes, method="llm", signals=turn.signals,
+            )  # fmt: skip
             return
         answer = self._with_note(self._extractive(turn), error, lang, checked.notes)
         yield from _pieces(answer.answer)

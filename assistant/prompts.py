@@ -139,6 +139,12 @@ def helpful_refusal(
     return " ".join(parts)
 
 
+# The link under a cited passage, to the app's page of the guide at that section.
+OPEN_IN_GUIDE = "Ouvrir dans le guide"
+# Before the French passages of an extractive answer to an English question.
+ENGLISH_PREFACE = "The guide is in French; here is what it says (passages quoted as written):"
+
+
 def _quote(items: list[str], lang: str) -> str:
     return ", ".join(f"« {s} »" if lang == "fr" else f'"{s}"' for s in items)
 

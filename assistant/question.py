@@ -134,6 +134,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:montants?|quelle somme|somme d['’]argent|quel budget|combien (?:d['’]argent|"
             r"d['’]euros|ça (?:rapporte|co[uû]te)|touche|verse|finance|donne|apporte)|"
             r"(?:touch|re[çc]u|vers|pay|co[uû]t|financ|rapport)\w*\s+combien|how much|amount|"
+            r"combien\b(?=.*\b(?:donne|verse|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
+            r"argent|re[çc]oi|euros?))|"
             r"euros?|€|plafond|enveloppe)\b",
             re.I,
         ),
@@ -146,7 +148,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("count", re.compile(r"\b(?:combien|nombre de|how many|number of)\b", re.I)),
+    ("count", re.compile(r"\b(?:combien de|combien d['’]|nombre de|how many|number of)\b", re.I)),
+    ("quantity", re.compile(r"\bcombien\b", re.I)),  # "combien ?" alone: some number
     ("example", re.compile(r"\b(?:exemples?|concr[eè]t\w*|illustr\w*|examples?|instance)\b", re.I)),
     (
         "list",
@@ -176,7 +179,7 @@ class Analysis:
     context: str  # what the user said about themselves ("" when nothing)
     actor: str  # commune | epci | departement | region | etat | "" (named in the question)
     wants: str  # person | phone | email | contact | percentage | duration | amount | date |
-    #              count | example | list | ""
+    #              count | quantity | example | list | ""
     focus: tuple[str, ...]  # stems of what the question is about
     context_actor: str = ""  # the actor the user says they work for, in their introduction
     counted: str = ""  # "combien de communes ?": the stem of what is counted ("commun")
@@ -259,6 +262,10 @@ TYPED: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
     "duration": re.compile(
         rf"(?:\b\d+|{_NUMBER_WORD})\s*(?:ans|années|mois|semaines|jours|years|months)\b", re.I
+    ),
+    # "combien ?" with nothing said of what: a number that is not a year or a "n°".
+    "quantity": re.compile(
+        rf"(?<![n°\d])(?<!n° )\b(?!(?:19|20)\d{{2}}\b)\d[\d  ]*|{_NUMBER_WORD}", re.I
     ),
     "contact": re.compile(
         r"[\w.+-]+@[\w-]+\.[\w.]+|\b0\d(?:[ .]?\d{2}){4}\b|\bwww\.[\w-]+\.\w+|https?://", re.I

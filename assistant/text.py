@@ -20,6 +20,19 @@ _MARKS = re.compile(r"\*\*|__|`|^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+•▶►][ \
 _LINK = re.compile(r"<(https?://[^>\s]+)>")
 
 
+# A sentence that opens on a pronoun or demonstrative points to something said before it.
+DANGLING = re.compile(
+    r"^\W*(?:ce|cet|cette|ces|il|elle|ils|elles|celui-ci|celle-ci|ceux-ci|celles-ci|"
+    r"ce dernier|cette dernière|leur|leurs|son|sa|ses|y|en)\b(?!\s+(?:document|guide)\b)",
+    re.IGNORECASE,
+)
+
+
+def dangling(text: str) -> bool:
+    """Does the sentence open on a pronoun or demonstrative whose antecedent is outside it?"""
+    return bool(DANGLING.match(_MARKS.sub("", text)))
+
+
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """Spans of the sentences (and list lines) of `text`, shifted by `offset`. A line break
     always ends a sentence."""

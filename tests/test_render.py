@@ -91,9 +91,23 @@ def test_sources_panel_has_title_section_link_and_highlighted_quote():
     html = render.sources_html([source(1)], turn=2)
     assert 'id="src-2-1"' in html and "<details" in html
     assert "Guide PTCE" in html and "Pourquoi soutenir ?" in html
-    assert 'href="https://www.rtes.fr"' in html and 'rel="noopener noreferrer"' in html
+    # The link opens the guide page of the app at the cited section, not the publisher's site.
+    assert "https://www.rtes.fr" not in html and 'rel="noopener noreferrer"' in html
+    assert re.search(r'href="guide#[\w-]+--pourquoi-soutenir"', html), html
     marked = re.findall(r"<mark>(.*?)</mark>", html)
     assert marked and marked[0].startswith("Le financement") and marked[0].endswith("portes ».")
+
+
+def test_guide_page_has_an_anchor_for_each_cited_section():
+    from assistant.corpus import load_corpus
+    from assistant.settings import PROJECT_ROOT
+    from assistant.web.guide import guide_href, guide_page
+
+    docs = load_corpus(PROJECT_ROOT / "corpus")
+    page = guide_page(docs)
+    href = guide_href(docs[0].doc_id, "Guide > Quels rôles pour les collectivités ?")
+    assert f'id="{href.split("#")[1]}"' in page
+    assert "<script" not in page and "Les départements interviennent" in page
 
 
 def test_quote_is_found_despite_markdown_and_spacing():

@@ -16,7 +16,9 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from ..citations import CITATION
+from ..prompts import OPEN_IN_GUIDE
 from ..schema import Source
+from .guide import guide_href
 
 _SENTENCE_END = re.compile(r"(?<=\])\s+")  # the extractive answer puts [n] after each sentence
 _DANGLING = re.compile(r"\[[\d,;\s]*$")  # a citation marker cut by streaming
@@ -130,11 +132,13 @@ def _lines(escaped: str) -> str:
 
 
 def source_html(source: Source, turn: int, *, open_: bool = False) -> str:
-    url = safe_url(source.url)
+    """A numbered source: its section, the passage with the quote highlighted, and a link
+    that opens the document at that section (the app's `/guide` page)."""
+    href = guide_href(source.doc_id, source.section) if source.doc_id else ""
     link = (
-        f'<a class="source-link" href="{escape(url)}" target="_blank" rel="noopener noreferrer">'
-        f"Ouvrir la source</a>"
-        if url
+        f'<a class="source-link" href="{escape(href)}" target="_blank" rel="noopener noreferrer">'
+        f"{escape(OPEN_IN_GUIDE)}</a>"
+        if href
         else ""
     )
     return (

@@ -21,6 +21,7 @@ is one of `trusted_proxies`.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
@@ -83,7 +84,7 @@ def create_app(
     and the health (`/healthz`) and readiness (`/readyz`, needs `pipeline` and `store`) checks."""
     import gradio as gr
     from fastapi import FastAPI
-    from fastapi.responses import JSONResponse
+    from fastapi.responses import HTMLResponse, JSONResponse
     from starlette.middleware.cors import CORSMiddleware
 
     from .ui import HEAD, css, theme
@@ -107,6 +108,19 @@ def create_app(
     def readyz() -> Any:  # a plain def: the store check runs in a worker thread
         status, report = readiness(pipeline, store)
         return JSONResponse(report, status_code=status)
+
+    @functools.cache
+    def guide() -> str:
+        from ..corpus import load_corpus
+        from .guide import guide_page
+
+        return guide_page(load_corpus(settings.pipeline.corpus_dir))
+
+    # The guide itself, where a citation's link opens it (relative to the chat and the widget).
+    for path in ("/guide", f"{WIDGET_PATH}/guide"):
+        app.add_api_route(
+            path, lambda: HTMLResponse(guide()), methods=["GET"], include_in_schema=False
+        )
 
     from .admin import add_admin_routes
 

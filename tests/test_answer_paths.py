@@ -1,0 +1,133 @@
+"""The answer paths on the tiny corpus: an answer card, follow-ups by topic, English, the
+calibrated decision, typed refusals, and the JSON contract's `method`."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from assistant.answerability import AnswerabilityModel, choose_threshold, fit
+from assistant.compose import compose_card, lead_with_type
+from assistant.followup import resolve_topic
+from assistant.pipeline import Pipeline
+
+CARD = """id: financement
+topic: "Le financement du jardin par la commune"
+section: "Financement"
+actor: commune
+phrasings:
+  - "Combien la commune donne-t-elle au jardin ?"
+  - "subvention commune jardin"
+  - "how much does the town give to the garden"
+answer:
+  - fr: "La commune verse au jardin une subvention de 3 000 euros par an."
+    en: "The town gives the garden a grant (subvention) of 3 000 euros a year."
+    quotes: ["La commune verse une subvention de 3 000 euros par an au jardin."]
+  - fr: "Cette aide est limitée à 40 % des dépenses."
+    en: "This support is capped at 40 % of the expenses."
+    quotes: ["Cette aide est limitée à 40 % des dépenses."]
+"""
+GOVERNANCE = """id: gouvernance
+topic: "Qui gère le jardin"
+section: "Gouvernance"
+phrasings: ["Qui gère le jardin ?", "gouvernance du jardin", "who runs the garden"]
+answer:
+  - fr: "Le jardin est géré par une association loi 1901."
+    en: "The garden is run by an association (loi 1901)."
+    quotes: ["Le jardin est géré par une association loi 1901."]
+"""
+
+
+@pytest.fixture
+def pipeline(tiny_settings, fake_embedder):
+    tiny_settings.cards_dir.mkdir()
+    (tiny_settings.cards_dir / "financement.yaml").write_text(CARD, encoding="utf-8")
+    (tiny_settings.cards_dir / "gouvernance.yaml").write_text(GOVERNANCE, encoding="utf-8")
+    settings = replace(tiny_settings, min_card_score=0.5)
+    return Pipeline.load(settings, embedder=fake_embedder, progress=False)
+
+
+def test_a_matching_card_answers_with_citations(pipeline):
+    a = pipeline.ask("Combien la commune donne-t-elle au jardin ?")
+    assert a.method == "card" and a.card == "financement" and not a.abstained
+    assert a.answer.startswith(
+        "La commune verse au jardin une subvention de 3 000 euros par an. [1]"
+    )
+    assert a.sources[0].section == "Financement"
+    assert a.to_json()["method"] == "card"
+
+
+def test_an_english_question_gets_the_cards_english(pipeline):
+    a = pipeline.ask("how much does the town give to the garden?")
+    assert a.method == "card" and a.answer.startswith("The town gives the garden")
+
+
+def test_without_cards_the_answer_is_extractive(pipeline):
+    plain = replace(pipeline, settings=replace(pipeline.settings, use_cards=False))
+    a = plain.ask("Combien la commune donne-t-elle au jardin ?")
+    assert a.method == "extractive" and "3 000 euros" in a.answer
+
+
+def test_a_follow_up_never_repeats_the_previous_answer(pipeline):
+    first = pipeline.ask("Combien la commune donne-t-elle au jardin ?")
+    history = [
+        {"role": "user", "content": "Combien la commune donne-t-elle au jardin ?"},
+        {"role": "assistant", "content": first.answer},
+    ]
+    again = pipeline.ask("et qui gère ce jardin ?", history)
+    assert again.answer != first.answer and "3 000" not in again.answer.split("[1]")[0]
+
+
+def test_a_number_of_another_kind_is_a_typed_refusal(pipeline):
+    a = pipeline.ask("Quel est le numéro de téléphone du jardin ?")
+    assert a.abstained and a.reason == "wrong_type"
+    assert a.answer.startswith("Le guide ne donne pas de numéro de téléphone.")
+    assert len(a.answer) <= 400
+
+
+def test_a_calibrated_model_decides(pipeline):
+    never = AnswerabilityModel(("support",), (0.0,), (1.0,), (0.0,), -30.0, 0.5)
+    refusing = replace(pipeline, answerability=never)
+    a = refusing.ask("Combien la commune donne-t-elle au jardin ?")
+    assert a.abstained and a.reason == "low_support" and a.signals["typed"] == 1.0
+
+
+def test_resolve_topic_carries_actor_and_focus_not_the_answer():
+    history = [
+        {"role": "user", "content": "Comment un département peut-il financer un PTCE ?"},
+        {"role": "assistant", "content": "Les départements interviennent [1]."},
+    ]
+    t = resolve_topic("et pour une commune ?", history)
+    assert t.followup and t.analysis.actor == "commune" and "interviennent" not in t.query
+    t = resolve_topic("et le montant ?", history)
+    assert t.analysis.actor == "departement" and t.analysis.wants == "amount"
+    assert resolve_topic("lequel travaille sur l'alimentation ?", history).followup
+
+
+def test_typed_line_leads_a_card(pipeline):
+    card = pipeline.cards.by_id["gouvernance"]
+    lines = [*card.lines, *pipeline.cards.by_id["financement"].lines]
+    assert lead_with_type(lines, "amount")[0] == lines[1]  # the 3 000 euros first
+    assert lead_with_type(lines, "")[0] == lines[0]
+    text, sources = compose_card(card, "fr", pipeline.index.chunks)
+    assert text.endswith("[1]") and len(sources) == 1
+
+
+def test_fit_and_threshold_and_round_trip(tmp_path):
+    rows = [{"support": x / 10, "focus_known": x / 10} for x in range(10)]
+    labels = [x >= 4 for x in range(10)]
+    model = fit(rows, labels, min_precision=0.9)
+    assert all(model.answers(r) == ok for r, ok in zip(rows, labels, strict=True))
+    model.save(tmp_path / "m.json")
+    assert AnswerabilityModel.load(tmp_path / "m.json") == model
+    (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+    assert AnswerabilityModel.load(tmp_path / "bad.json") is None
+
+
+def test_threshold_keeps_the_precision_asked_for():
+    probs = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
+    answerable = [False, False, True, False, True, True]
+    t = choose_threshold(probs, answerable, 0.9)
+    refused = [ok for p, ok in zip(probs, answerable, strict=True) if p < t]
+    assert refused == [False, False]

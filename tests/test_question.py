@@ -1,0 +1,102 @@
+"""Question analysis: the user's context apart, the actor, the kind of answer, typed checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.decide import about_the_guide, without_context, years_stated
+from assistant.question import analyse, answers_type, topic_terms
+
+
+def test_an_introduction_is_context_not_question():
+    a = analyse(
+        "Bonjour, je suis chargé de mission dans une communauté de communes de 9 000 habitants "
+        "dans l'Oise. Peut-on déposer un dossier ACTE ?"
+    )
+    assert a.core == "Peut-on déposer un dossier ACTE ?"
+    assert "9 000 habitants" in a.context and a.context_actor == "epci" and a.actor == ""
+
+
+def test_an_introductory_clause_is_split_off():
+    a = analyse("Je suis élue d'une commune de l'Aisne, comment aider un PTCE ?")
+    assert a.core == "Comment aider un PTCE ?" and a.context_actor == "commune"
+
+
+@pytest.mark.parametrize(
+    ("question", "actor"),
+    [
+        ("Comment un département peut-il financer l'animation ?", "departement"),
+        ("Et pour une communauté de communes ?", "epci"),  # not "commune"
+        ("Que peut faire une mairie ?", "commune"),
+        ("Quel rôle pour la Région ?", "region"),
+        ("Qu'est-ce qu'un PTCE ?", ""),
+    ],
+)
+def test_actor(question, actor):
+    assert analyse(question).actor == actor
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("Quel est le montant de l'ACTE ?", "amount"),
+        ("et chacune a touché combien ?", "amount"),
+        ("Quel pourcentage des dépenses ?", "percentage"),
+        ("Quel est le délai pour déposer ?", "date"),
+        ("Combien de communes ont un PTCE ?", "count"),
+        ("Combien de raisons, et lesquelles ?", "list"),
+        ("Sur combien d'années est versé le financement ?", "duration"),
+        ("Quel est le numéro de téléphone de la CRESS ?", "phone"),
+        ("Quelle est l'adresse e-mail du RTES ?", "email"),
+        ("Qui préside la CRESS ?", "person"),
+        ("Le financement paie-t-il la totalité du budget ?", ""),  # yes/no, not an amount
+        ("Dans l'AMI de la Somme, qu'est-ce qui a été financé ?", ""),  # the Somme, not a sum
+    ],
+)
+def test_wants(question, wants):
+    assert analyse(question).wants == wants
+
+
+# The four digit cases of issue 11: a number of another kind does not answer.
+@pytest.mark.parametrize(
+    ("wants", "text", "ok"),
+    [
+        ("amount", "les EPCI de + de 15 000 habitant.e.s", False),
+        ("amount", "La subvention est comprise entre 15 000 et 60 000€", True),
+        ("date", "les EPCI de + de 15 000 habitant.e.s", False),
+        ("date", "lancé en mai 2021", True),
+        ("percentage", "Points de RepèreSS du RTES n°3", False),
+        ("percentage", "limitée à 50% des dépenses éligibles", True),
+        ("count", "la relance d'une politique nationale en 2021", False),
+        ("count", "permettant à 108 projets de bénéficier", True),
+        ("phone", "Plus d'informations sur www.cresshdf.org", False),
+        ("contact", "Plus d'informations sur www.cresshdf.org", True),
+        ("duration", "sur une durée de deux ans", True),
+    ],
+)
+def test_typed_answers(wants, text, ok):
+    assert answers_type(wants, text) is ok
+
+
+def test_a_count_needs_the_thing_counted():
+    counted = analyse("Combien de communes ont un PTCE ?").counted
+    assert not answers_type("count", "le RTES réunit près de 200 collectivités", counted)
+    assert answers_type("count", "7 associations composent le PTCE", "associ")
+
+
+def test_context_names_and_numbers_do_not_count_as_the_question():
+    assert "12 000" not in without_context("Une CC de 12 000 habitants dans l'Aisne peut-elle ?")
+    assert "Aisne" not in without_context("Une CC de l'Aisne peut-elle déposer ?")
+    # …unless the place is what is asked about
+    assert "Nord" in without_context("Combien de PTCE dans le Nord ?", "count")
+
+
+def test_years_and_guide_questions():
+    assert not years_stated("Combien de lauréats en 2023 ?", "15 lauréats en 2021")
+    assert years_stated("Qu'a fait la Somme en 2022 ?", "En 2022, le Conseil Départemental")
+    assert about_the_guide("Quand et par qui ce guide a-t-il été publié ?")
+    assert not about_the_guide("Qui porte le dispositif ACTE ?")
+
+
+def test_topic_terms_leave_out_what_kind_of_answer_is_wanted():
+    assert topic_terms("Quel est le montant de l'AMI de la Somme ?") == {"ami", "somm"}
