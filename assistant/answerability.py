@@ -88,10 +88,16 @@ def fit(
     *,
     min_precision: float = 0.9,
     fitted_on: str = "",
+    ruled: tuple[int, int] = (0, 0),
+    counted: list[bool] | None = None,
+    max_wrongful: float = 0.03,
 ) -> AnswerabilityModel:
-    """A logistic regression on standardised signals, and the threshold: the lowest
-    probability of answering at which abstaining (below it) is right `min_precision` of the
-    time on these rows, so that as few answerable questions as possible are refused."""
+    """A logistic regression on standardised signals, and the threshold: the highest
+    probability below which abstaining keeps the assistant's abstentions right
+    `min_precision` of the time — counting those its rules already make, `ruled` = (right,
+    wrong) refusals of questions these rows leave out (wrong-type answers, unknown names) —
+    and refusing at most `max_wrongful` of the answerable questions. Only the rows marked in
+    `counted` (the real questions, not the generated ones) set the threshold; all fit."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
@@ -111,23 +117,34 @@ def fit(
         0.5,
         fitted_on,
     )
-    probs = [model.probability(r) for r in rows]
-    threshold = choose_threshold(probs, answerable, min_precision)
+    keep = counted or [True] * len(rows)
+    probs = [model.probability(r) for r, k in zip(rows, keep, strict=True) if k]
+    labels = [ok for ok, k in zip(answerable, keep, strict=True) if k]
+    threshold = choose_threshold(probs, labels, min_precision, ruled, max_wrongful)
     return AnswerabilityModel(**{**asdict(model), "threshold": threshold})
 
 
 def choose_threshold(
-    probs: Iterable[float], answerable: Iterable[bool], min_precision: float
+    probs: Iterable[float],
+    answerable: Iterable[bool],
+    min_precision: float,
+    ruled: tuple[int, int] = (0, 0),
+    max_wrongful: float = 1.0,
 ) -> float:
-    """The highest threshold whose abstentions (probability below it) are unanswerable at
-    least `min_precision` of the time: it refuses the most while staying that precise."""
+    """The highest threshold whose abstentions (probability below it, plus the `ruled`
+    (right, wrong) refusals made before the model) are unanswerable at least
+    `min_precision` of the time and refuse at most `max_wrongful` of the answerable
+    questions: it refuses the most while staying that precise."""
     pairs = sorted(zip(probs, answerable, strict=True))
-    best = pairs[0][0] if pairs else 0.5
-    wrong = right = 0
+    best = pairs[0][0] - 1e-6 if pairs else 0.5
+    right, wrong = ruled
+    n_answerable = sum(ok for _, ok in pairs) + ruled[1]
     for i, (p, ok) in enumerate(pairs):
         wrong += ok
         right += not ok
         nxt = pairs[i + 1][0] if i + 1 < len(pairs) else p + 1e-6
+        if wrong > max_wrongful * max(n_answerable, 1):
+            break
         if nxt > p and right / (right + wrong) >= min_precision:
             best = (p + nxt) / 2
     return float(best)

@@ -70,22 +70,27 @@ def focus_swaps(n: int, seed: int = 7) -> list[str]:
     return out
 
 
-def collect(pipeline, items: list[tuple[str, list, bool]]) -> tuple[list[dict], list[bool]]:
-    """Signals and labels for each question the pipeline gets as far as deciding on."""
+def collect(
+    pipeline, items: list[tuple[str, list, bool]]
+) -> tuple[list[dict], list[bool], tuple[int, int]]:
+    """Signals and labels for each question the pipeline gets as far as deciding on, and the
+    (right, wrong) refusals its rules make before that."""
     from tqdm import tqdm
 
     from .errors import UserError
 
-    rows, labels = [], []
+    rows, labels, ruled = [], [], [0, 0]
     for text, history, answerable in tqdm(items, desc="calibrate", file=sys.stderr):
         try:
             answer = pipeline.ask(text, history)
         except UserError:
             continue
-        if answer.signals and answer.signals.get("typed"):  # the rest is declined by rule
+        if answer.signals and answer.signals.get("typed"):
             rows.append(answer.signals)
             labels.append(answerable)
-    return rows, labels
+        elif answer.abstained:  # declined by rule (wrong type, unknown name, injection)
+            ruled[answerable] += 1
+    return rows, labels, (ruled[0], ruled[1])
 
 
 def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -102,16 +107,21 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
 
     questions = load_questions(args.questions or PROJECT_ROOT / "eval" / "questions.jsonl", "tune")
     items = [(q.question, list(q.history), q.answerable) for q in questions]
+    real = len(items)
     items += [(text, [], False) for text in focus_swaps(args.negatives)]
     pipeline = Pipeline.load(settings, progress=not args.quiet)
     pipeline = replace(pipeline, answerability=None)  # signals do not depend on the model
-    rows, labels = collect(pipeline, items)
+    rows, labels, ruled = collect(pipeline, items[:real])
+    rows_gen, labels_gen, _ = collect(pipeline, items[real:])
     model = fit(
-        rows,
-        labels,
+        rows + rows_gen,
+        labels + labels_gen,
+        counted=[True] * len(rows) + [False] * len(rows_gen),
         min_precision=args.min_precision,
+        ruled=ruled,
         fitted_on=f"{len(rows)} questions: tune split ({sum(labels)} answerable) + "
-        f"{args.negatives} generated focus swaps; abstention precision >= {args.min_precision}",
+        f"{args.negatives} generated focus swaps; threshold on the tune split for abstention "
+        f"precision >= {args.min_precision} and at most 3 % wrongful refusals",
     )
     path = Path(settings.index_dir) / FILE_NAME
     model.save(path)
@@ -121,7 +131,8 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"Answerability model written to {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}."
     )
-    print(f"On the fitting set: {right} right refusals, {wrong} wrongful ones, "
+    print(f"Refused by rule before the model: {ruled[0]} right, {ruled[1]} wrongful.")
+    print(f"On the tune split: {right} right refusals, {wrong} wrongful ones, "
           f"{sum(not ok for ok in labels) - right} unanswerable questions answered.")  # fmt: skip
     for name, weight in zip(model.features, model.weights, strict=True):
         print(f"  {name:16s} {weight:+.3f}")

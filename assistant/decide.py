@@ -11,11 +11,16 @@ import re
 from .cardmatch import CardIndex, CardMatch
 from .cards import Card
 from .followup import Topic
-from .question import HOME_PLACES, POPULATION, Analysis, answers_type
+from .question import HOME_PLACES, POPULATION, SELF, Analysis, answers_type
 from .schema import Chunk
 from .text import markdown_to_plain, normalise_space
 
 MIN_LEXICAL = 0.3  # share of the question's focus terms a card must use (idf-weighted)
+# A place named after a preposition: « dans l'Avesnois », « de Saint-Pol ».
+_WHERE = re.compile(
+    r"\b(?:dans|de|du|des|en|à|sur|près de)\s+(?:l['’]|la\s+|le\s+|les\s+)?"
+    r"[A-ZÀ-ÖØ-Þ][\w'’-]*(?:[\s-][A-ZÀ-ÖØ-Þ][\w'’-]*)*"
+)
 _MORE_INFO = re.compile(r"(?<=plus d'informations sur )www\.[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
 _PLACE = re.compile(
     r"\b(?:" + "|".join(re.escape(p) for p in sorted(HOME_PLACES, key=len, reverse=True)) + r")\b",
@@ -26,9 +31,11 @@ _PLACE = re.compile(
 def without_context(core: str, wants: str = "") -> str:
     """The question less what describes the user's situation: a town's population, the
     places of Hauts-de-France a user says they are in — unless the place is what is asked
-    about (« combien de PTCE dans le Nord ? »)."""
+    counted (« combien de PTCE dans le Nord ? »)."""
     core = POPULATION.sub(" ", core)
-    return core if wants in ("count", "list", "example") else _PLACE.sub(" ", core)
+    if SELF.search(core):  # « technicien dans une CC de l'Avesnois, … »: where the user is
+        core = _WHERE.sub(" ", core)
+    return core if wants == "count" else _PLACE.sub(" ", core)
 
 
 def years_stated(core: str, answer: str) -> bool:

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .llm import LLMAnswerer
 
 ANSWERER = "extractive"
+NEARBY_COVERAGE = 0.34  # idf-weighted share of the question's terms a "nearby" sentence needs
 TYPED_TOPIC_SHARE = 0.6  # of the question's topic terms, in the passage that states the number
 _SENTENCE_MARK = re.compile(r"[.!?…\]\n]")  # a delta that may complete a sentence
 
@@ -172,6 +173,7 @@ class Pipeline:
             names=lang == "fr",
         )
         unknown += [m.group(0) for m in OTHER_REGIONS.finditer(analysis.core)]
+        unknown = list(dict.fromkeys(unknown))
         if unknown:
             timings["total"] = _ms(t0)
             message = abstention("unknown_entity", lang, [], unknown)
@@ -341,14 +343,14 @@ class Pipeline:
                 c
                 for c in candidates[:8]
                 if 30 <= len(c.text) <= 260
-                and c.coverage > 0  # shares a word with the question: nearby, not random
+                and c.coverage >= NEARBY_COVERAGE  # about the question, not one shared word
                 and not extractive.dangling(c.text)
                 and not any(a in c.text for a in addresses)
                 and not (analysis.wants in TYPED and answers_type(analysis.wants, c.text))
             ),
             None,
         )
-        if nearby is None:  # nothing related: say what the guide covers
+        if nearby is None and analysis.wants not in TYPED:  # unrelated: say what it covers
             return abstention("low_support", lang, []), ()
         if nearby is not None:
             cited.append(Hit(self._chunk_of_sentence(nearby.row), nearby.score))

@@ -20,7 +20,7 @@ from .acronyms import expand
 from .analysis import analyze
 
 # Who the user is or where they work: a sentence that says so, with no question in it.
-_SELF = re.compile(
+SELF = re.compile(
     r"^\s*(?:bonjour|bonsoir|salut|hello|hi|merci|madame|monsieur)\b"
     r"|\b(?:je suis|j['’]ai|je travaille|je m['’]occupe|nous sommes|on est|nous avons|on a|"
     r"notre|nos|mon|ma|mes|chez nous|dans ma|dans notre|i am|i['’]m|we are|we['’]re|our|my|"
@@ -46,6 +46,8 @@ HOME_PLACES = frozenset(
         "pas-de-calais",
         "somme",
         "hauts-de-france",
+        "picardie",
+        "nord-pas-de-calais",
         "lille",
         "amiens",
         "arras",
@@ -66,6 +68,43 @@ HOME_PLACES = frozenset(
         "abbeville",
         "béthune",
         "maubeuge",
+        "saint-omer",
+        "creil",
+        "senlis",
+        "noyon",
+        "château-thierry",
+        "hirson",
+        "chauny",
+        "avesnois",
+        "cambrésis",
+        "valenciennois",
+        "boulonnais",
+        "calaisis",
+        "audomarois",
+        "ternois",
+        "montreuillois",
+        "thiérache",
+        "vimeu",
+        "santerre",
+        "soissonnais",
+        "laonnois",
+        "noyonnais",
+        "clermontois",
+        "beauvaisis",
+        "flandre",
+        "flandres",
+        "hainaut",
+        "artois",
+        "gohelle",
+        "douaisis",
+        "dunkerquois",
+        "lensois",
+        "arrageois",
+        "sambre",
+        "ponthieu",
+        "marquenterre",
+        "vermandois",
+        "valois",
     ]
 )
 
@@ -103,14 +142,14 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "person",  # a named person, or someone to contact: a name or a way to reach them
         re.compile(
-            r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom (?:de|du|d['’])|interlocut\w*|"
-            r"r[ée]f[ée]rent\w*|qui (?:contacter|appeler|joindre)|contact person|whom? (?:to|should i) "
-            r"(?:contact|call)|s['’]appelle|qui (?:pr[ée]side|dirige)|pr[ée]sident\w*|directeur|"
-            r"directrice|who (?:chairs|runs|heads|leads))\b",
+            r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom de la personne|interlocut\w*|"
+            r"r[ée]f[ée]rent\w*|contact person|qui (?:pr[ée]side|dirige)|"
+            r"(?:le|la|les|son|sa) (?:pr[ée]sident|pr[ée]sidente|directeur|directrice)s? "
+            r"(?:de|du|d['’])|who (?:chairs|runs|heads|leads))\b",
             re.I,
         ),
     ),
-    ("phone", re.compile(r"\b(?:t[ée]l[ée]phone|phone|num[ée]ro de t[ée]l\w*|appeler)\b", re.I)),
+    ("phone", re.compile(r"\b(?:t[ée]l[ée]phone|phone|num[ée]ro de t[ée]l\w*)\b", re.I)),
     ("email", re.compile(r"\b(?:e-?mail|courriel|adresse (?:e-?)?mail|mail)\b", re.I)),
     (
         "contact",
@@ -134,7 +173,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:montants?|quelle somme|somme d['’]argent|quel budget|combien (?:d['’]argent|"
             r"d['’]euros|ça (?:rapporte|co[uû]te)|touche|verse|finance|donne|apporte)|"
             r"(?:touch|re[çc]u|vers|pay|co[uû]t|financ|rapport)\w*\s+combien|how much|amount|"
-            r"combien\b(?=.*\b(?:donne|verse|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
+            r"combien\b(?!\s+d(?:e\b|['’]))(?=.*\b(?:donne|verse|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
             r"argent|re[çc]oi|euros?))|"
             r"euros?|€|plafond|enveloppe)\b",
             re.I,
@@ -185,14 +224,23 @@ class Analysis:
     counted: str = ""  # "combien de communes ?": the stem of what is counted ("commun")
 
 
+# "…me demande si / comment / à quelles…": an indirect question, the rest is what is asked.
+_INDIRECT = re.compile(
+    r"\b(?:me demande|se demande|nous demandons|voudrai[st] savoir|aimerai[st] savoir|"
+    r"souhaite savoir|souhaiterai[st] savoir|cherche à savoir|wonders?|would like to know|"
+    r"asks? me)\s+(?:si\s+|s['’](?=il)|de\s+(?=savoir))?(?=\w)",
+    re.I,
+)
+
+
 def split_context(text: str) -> tuple[str, str]:
     """(core, context): sentences that introduce the user and ask nothing go to the context;
     "je suis élue d'une commune, comment … ?" loses its introductory clause."""
     parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+", text) if p.strip()]
-    context = [p for p in parts[:-1] if "?" not in p and _SELF.search(p)]
+    context = [p for p in parts[:-1] if "?" not in p and SELF.search(p)]
     core = [p for p in parts if p not in context] or parts
     first = core[0]
-    if _SELF.search(first):
+    if SELF.search(first):
         # "je suis … dans l'Oise, comment …" -> the clause from the interrogative on.
         for m in re.finditer(r"[,:;]\s*", first):
             rest = first[m.end() :]
@@ -200,7 +248,14 @@ def split_context(text: str) -> tuple[str, str]:
                 context.append(first[: m.start()])
                 core[0] = rest[0].upper() + rest[1:]
                 break
-    return " ".join(core), " ".join(context)
+    joined = " ".join(core)
+    m = _INDIRECT.search(joined)
+    if m and SELF.search(joined[: m.start()]):
+        # « mon président me demande à quelles étapes … » -> « à quelles étapes … »
+        context.append(joined[: m.start()].strip(" ,"))
+        rest = joined[m.end() :].strip()
+        joined = rest[:1].upper() + rest[1:]
+    return joined, " ".join(context)
 
 
 def actor_of(text: str) -> str:
@@ -249,7 +304,9 @@ TYPED: dict[str, re.Pattern[str]] = {
     # An amount: euros; a share of the expenses (« limitée à 50% ») also says how much.
     "amount": re.compile(r"\d[\d  .,]*\s*(?:€|euros?\b|k€|m€|%)|€\s*\d", re.I),
     "percentage": re.compile(r"\d\s*%|\bpour ?cent\b|\bpercent\b", re.I),
-    "date": re.compile(rf"{_YEAR}|{_MONTH}|\b\d+\s*(?:ans|mois|jours|years|months)\b", re.I),
+    "date": re.compile(
+        rf"{_YEAR}|{_MONTH}|(?:\b\d+|{_NUMBER_WORD})\s*(?:ans|mois|jours|years|months)\b", re.I
+    ),
     # A count is a number that is not a year, an amount, a percentage or a "n°3".
     "count": re.compile(
         rf"(?<![n°\d])(?<!n° )\b(?!(?:19|20)\d{{2}}\b)\d[\d  ]*\b(?!\s*(?:€|euros?|%|\d))"

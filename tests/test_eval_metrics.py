@@ -440,4 +440,4 @@ def test_the_systems_list_is_extended_by_adding_a_factory():
     ]
     with pytest.raises(ValueError, match="misnamed"):
         build_systems(pipeline, [], others={"x": lambda p, docs: Fixed("misnamed")})
-    assert list(OTHERS) == ["bm25", "dense", "tutorial"]
+    assert list(OTHERS) == ["no_cards", "bm25", "dense", "tutorial"]

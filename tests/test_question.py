@@ -100,3 +100,14 @@ def test_years_and_guide_questions():
 
 def test_topic_terms_leave_out_what_kind_of_answer_is_wanted():
     assert topic_terms("Quel est le montant de l'AMI de la Somme ?") == {"ami", "somm"}
+
+
+def test_an_indirect_question_after_an_introduction():
+    a = analyse(
+        "Technicienne dans une communauté de communes du Ternois, mon président me demande "
+        "comment financer l'animation d'un PTCE"
+    )
+    assert a.core == "Comment financer l'animation d'un PTCE" and "Ternois" in a.context
+    assert "Ternois" not in without_context(
+        "Je suis technicienne dans une CC du Montreuillois, comment aider un PTCE ?"
+    )

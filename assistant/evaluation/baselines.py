@@ -39,6 +39,7 @@ class Reply:
     query: str = ""
     reason: str = ""
     wall_ms: float = 0.0  # time to answer, measured around the system's own call only
+    method: str = ""  # "card <id>", "extractive", "llm", "" (what answered)
 
 
 class System(Protocol):
@@ -129,6 +130,7 @@ class PipelineSystem:
             answer.query,
             answer.reason,
             wall_ms,
+            f"card {answer.card}" if answer.method == "card" else answer.method,
         )
 
 

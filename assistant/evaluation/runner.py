@@ -85,6 +85,7 @@ class Outcome:
     wall_ms: float = 0.0
     variant_of: str | None = None
     reference: bool = False  # asked only as the original of a variant in the run
+    method: str = ""  # what answered: "card <id>", "extractive", "llm"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -132,6 +133,7 @@ def score(q: Question, evidence: Evidence, reply: Reply, collection: Sequence[Sp
         answer=reply.answer,
         abstained=reply.abstained,
         reason=reply.reason,
+        method=reply.method,
         ranking=[
             {"doc_id": s.doc_id, "start": s.start, "end": s.end, "covers": sorted(c)}
             for s, c in zip(reply.ranking, covers, strict=True)
@@ -227,7 +229,8 @@ def failures(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
                 why.append(f"long answer ({len(o.answer)} characters)")
                 severity += 0.25
         elif not o.abstained:
-            why.append(f"answered an unanswerable question ({o.category})")
+            via = f", answered by {o.method}" if o.method else ""
+            why.append(f"answered an unanswerable question ({o.category}{via})")
             severity += 2.5 if o.category == "injection" else 2.0
         if o.scores.get("dangling_opening"):
             why.append("dangling opening")
