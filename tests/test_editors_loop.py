@@ -117,3 +117,33 @@ def test_declined_questions_and_a_comment_reach_the_digest(tmp_path, pipeline, d
         assert line.quotes == (line.fr,) and line.fr in guide  # verbatim, as `cards check` reads
     assert cli.main(["cards", "draft", "no-such-group", "--database-url", url, *cards, "-q"]) == 2
     assert "Aucun groupe « no-such-group »" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("database", [_sqlite, _postgres], ids=["sqlite", "postgresql"])
+def test_purge_deletes_what_is_older_than_the_retention(tmp_path, database, capsys):
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+
+    from assistant.editors.log import log_declined, read
+    from assistant.feedback import FeedbackStore, editor_questions, feedback
+
+    url = database(tmp_path)
+    store = FeedbackStore(url)
+    declined = {"abstained": True, "reason": "low_support", "model": "extractive"}
+    for question in ("ancienne", "récente"):
+        log_declined(store, question, declined)
+        store.record(rating="down", question=question, answer=declined)
+    old = datetime.now(UTC) - timedelta(days=91)
+    with store.engine.begin() as conn:
+        for table in (feedback, editor_questions):
+            conn.execute(
+                table.update().where(table.c.question == "ancienne").values(created_at=old)
+            )
+    assert cli.main(["purge", "--database-url", url]) == 0
+    assert "2 ligne(s) de plus de 90 jours" in capsys.readouterr().err
+    assert [r.question for r in read(store)] == ["récente"]
+    assert [r["question"] for r in store.list_recent()] == ["récente"]
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(feedback)).scalar() == 1
+    store.close()
