@@ -31,7 +31,7 @@ WORKDIR /app
 COPY --chown=assistant:assistant pyproject.toml README.md ./
 COPY --chown=assistant:assistant assistant ./assistant
 # Editable, so the project root (corpus/, index/) stays /app.
-RUN pip install -e ".[postgres]"
+RUN pip install -e ".[postgres,editors]"
 
 COPY --chown=assistant:assistant app.py ./
 COPY --chown=assistant:assistant corpus ./corpus

@@ -92,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="proxies whose X-Forwarded-For is believed, comma-separated addresses or networks "
         "(default: none)",
     )
+    g.add_argument(
+        "--retention-days",
+        type=int,
+        help="days the declined questions and ratings are kept (default: 90); the editors' "
+        "digest page /admin needs ASSISTANT_ADMIN_TOKEN",
+    )
     add_pipeline_arguments(parser)
     return parser
 
@@ -111,6 +117,7 @@ def settings_from(args: argparse.Namespace) -> WebSettings:
         rate_per_minute=args.rate_per_minute,
         rate_per_minute_ip=args.rate_per_minute_ip,
         trusted_proxies=args.trusted_proxies,
+        retention_days=args.retention_days,
     )
 
 
@@ -134,7 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.web.ui import build_chat, build_widget
 
     store = FeedbackStore(settings.feedback_url)
-    store.check()  # a store that cannot be written logs a warning; the chat still runs
+    if store.check():  # a store that cannot be written logs a warning; the chat still runs
+        try:  # the editors' log and the ratings older than the retention
+            store.purge(settings.retention_days)
+        except Exception as exc:
+            logging.getLogger(__name__).warning("Purge at start-up failed: %s", exc)
     limits = ClientLimits.from_settings(settings)  # shared: the chat, the widget and the API
     app = create_app(
         settings,

@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant {build,ask,eval,fetch,add}` (also installed as `ptce-assistant`).
+"""Command line: `python -m assistant {build,ask,eval,fetch,add,digest,purge,cards}` (also installed as `ptce-assistant`).
 
 Results go to stdout; progress and diagnostics to stderr. A user error ends with one
 sentence on stderr and exit code 2, never a traceback.
@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--corpus-dir", type=Path, help="folder of Markdown documents (default: corpus/)"
     )
+    from .editors.cli import add_draft_parser, add_parsers
+
+    add_draft_parser(cards, add_pipeline_arguments)  # cards draft GROUP_ID
 
     p = sub.add_parser(
         "fetch",
@@ -130,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--publisher", help="who publishes it (shown with citations)")
     _fetching(p)
     add_pipeline_arguments(p)
+
+    add_parsers(sub, add_pipeline_arguments)  # digest, purge
     return parser
 
 
@@ -228,6 +233,11 @@ def run_cards(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.command in ("digest", "purge") or getattr(args, "cards_command", "") == "draft":
+        from .editors.cli import run_editors
+
+        pipeline = settings_from_args(args) if args.command != "purge" else None
+        return run_editors(args, pipeline)
     if args.command == "cards":
         return run_cards(args)
     settings = settings_from_args(args)

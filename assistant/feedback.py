@@ -6,16 +6,23 @@ deployment can point at PostgreSQL instead. The table is created when missing.
 
 A store that cannot be written never breaks the chat: `record` logs a warning and
 returns None.
+
+The same database holds the editors' log (`editor_questions`, see `assistant.editors.log`):
+declined questions and thumbs-down, kept for the guide's editors. Nothing identifying a
+person is stored (no address, no session); e-mail addresses and phone numbers in questions
+and comments are masked before writing. `purge(days)` deletes rows older than the retention.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+
+from .editors.privacy import mask
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +45,22 @@ feedback = sa.Table(
     sa.Column("chunk_ids", sa.JSON, nullable=False),
     sa.Column("model", sa.String(64), nullable=False, default=""),
     sa.Column("index_version", sa.String(128), nullable=False, default=""),
+)
+
+# The editors' log: one row per declined question or thumbs-down (see assistant.editors.log).
+editor_questions = sa.Table(
+    "editor_questions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("question", sa.Text, nullable=False),  # masked
+    sa.Column("reason", sa.String(32), nullable=False, default=""),
+    sa.Column("section", sa.Text, nullable=False, default=""),  # the closest guide section
+    sa.Column("method", sa.String(16), nullable=False, default=""),  # card, extractive, llm
+    sa.Column("declined", sa.Boolean, nullable=False, default=False),
+    sa.Column("rating", sa.String(8), nullable=False, default=""),  # "down" after a thumbs-down
+    sa.Column("comment", sa.Text, nullable=False, default=""),  # masked
+    sa.Column("feedback_id", sa.Integer, nullable=True, index=True),  # its row in `feedback`
 )
 
 _RATINGS = {
@@ -92,10 +115,10 @@ class FeedbackStore:
         row = {
             "created_at": datetime.now(UTC),
             "rating": normalize_rating(rating),
-            "comment": (comment or "").strip()[:MAX_COMMENT_CHARS],
+            "comment": mask((comment or "").strip()[:MAX_COMMENT_CHARS]),
             "surface": surface[:16],
-            "question": question,
-            "query": str(answer.get("query", "")),
+            "question": mask(question),
+            "query": mask(str(answer.get("query", ""))),
             "answer": str(answer.get("answer", "")),
             "abstained": bool(answer.get("abstained", False)),
             "reason": str(answer.get("reason", ""))[:32],
@@ -113,12 +136,18 @@ class FeedbackStore:
             return None
 
     def add_comment(self, feedback_id: int, comment: str) -> bool:
-        """Attach a comment to a rating recorded earlier. False when it could not be written."""
-        text = (comment or "").strip()[:MAX_COMMENT_CHARS]
+        """Attach a comment to a rating recorded earlier (and to its row in the editors' log).
+        False when it could not be written."""
+        text = mask((comment or "").strip()[:MAX_COMMENT_CHARS])
         try:
             with self.engine.begin() as conn:
                 result = conn.execute(
                     feedback.update().where(feedback.c.id == feedback_id).values(comment=text)
+                )
+                conn.execute(
+                    editor_questions.update()
+                    .where(editor_questions.c.feedback_id == feedback_id)
+                    .values(comment=text)
                 )
             return result.rowcount == 1
         except Exception as exc:
@@ -134,6 +163,15 @@ class FeedbackStore:
         except Exception as exc:
             log.warning("Feedback store unavailable (%s): %s", _redact(self.url), exc)
             return False
+
+    def purge(self, days: int, *, now: datetime | None = None) -> int:
+        """Delete ratings and editors' log rows older than `days` days; the number deleted."""
+        cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+        deleted = 0
+        with self.engine.begin() as conn:
+            for table in (feedback, editor_questions):
+                deleted += conn.execute(table.delete().where(table.c.created_at < cutoff)).rowcount
+        return deleted
 
     def list_recent(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest rows, newest first, as plain dicts."""

@@ -122,6 +122,10 @@ def create_app(
             path, lambda: HTMLResponse(guide()), methods=["GET"], include_in_schema=False
         )
 
+    from .admin import add_admin_routes
+
+    add_admin_routes(app, settings, store, pipeline)  # /admin, only with ASSISTANT_ADMIN_TOKEN
+
     common = {
         "theme": theme(),
         "head": HEAD,

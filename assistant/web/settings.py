@@ -11,6 +11,8 @@
     rate_per_minute_ip      questions per minute from one address (0: no limit)
     trusted_proxies         proxies whose X-Forwarded-For is believed (addresses or networks)
     max_history_turns       earlier turns a caller may send; older ones are dropped
+    retention_days          days the editors' log and the ratings are kept (purged at start-up)
+    admin_token             the editors' digest page at /admin needs it; empty: no page
     pipeline                the answering pipeline's own `Settings`
 """
 
@@ -54,6 +56,8 @@ class WebSettings:
     rate_per_minute_ip: int = 60  # a school or an office shares one address
     trusted_proxies: tuple[str, ...] = ()  # e.g. ("127.0.0.1",) behind nginx on the same host
     max_history_turns: int = 20
+    retention_days: int = 90
+    admin_token: str = ""  # ASSISTANT_ADMIN_TOKEN; empty: no /admin page
     pipeline: Settings = field(default_factory=Settings)
 
     def __post_init__(self) -> None:
@@ -71,6 +75,8 @@ class WebSettings:
             raise UserError(
                 f"La couleur « {self.theme_color} » n'est pas valide : donnez-la en hexadécimal, par exemple #00558c."
             )
+        if self.retention_days < 1:
+            raise UserError("La durée de conservation doit être d'au moins 1 jour.")
         if self.concurrency < 1:
             raise UserError("La concurrence doit être d'au moins 1.")
         object.__setattr__(self, "allowed_origins", normalize_origins(self.allowed_origins))

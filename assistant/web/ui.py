@@ -15,9 +15,12 @@ from typing import Any
 
 import gradio as gr
 
+from ..editors.log import log_thumbs_down, note_served
+from ..editors.wording import privacy_notice
 from ..errors import UserError
 from ..feedback import FeedbackStore
 from . import ask_stream, render, reply
+from .feedback_api import ServedAnswers, read_feedback
 from .limits import RATE_LIMITED, ClientLimits, cap_history
 from .settings import WebSettings
 
@@ -92,6 +95,9 @@ class ChatHandlers:
                     entry |= {"text": step.answer.answer, "question": message}
                     entry["answer"] = step.answer.to_json()
                     entry["suggestions"] = list(step.suggestions)
+                    entry["editor_row"] = note_served(
+                        self.store, self.get_pipeline(), message, entry["answer"]
+                    )
                 new_log = [*log, entry]
                 yield "", messages(new_log), new_log, gr.skip()
         except Exception:  # the user sees one French sentence; the trace goes to the log
@@ -117,6 +123,14 @@ class ChatHandlers:
         feedback_id = self.store.record(
             rating=rating, question=entry["question"], answer=entry["answer"], surface=self.surface
         )
+        if rating == "down":
+            log_thumbs_down(
+                self.store,
+                feedback_id,
+                entry["question"],
+                entry["answer"],
+                row_id=entry.get("editor_row"),
+            )
         if feedback_id is None:
             status = "Merci ! (Votre avis n'a pas pu être enregistré.)"
             return gr.update(visible=False), None, status, gr.skip()
@@ -205,6 +219,9 @@ def _layout(settings: WebSettings, handlers: ChatHandlers, *, compact: bool) -> 
                 "<p class=\"ptce-note\">L'assistant ne répond qu'avec des phrases du guide. "
                 "Vérifiez le passage cité avant de le reprendre.</p>",
             )
+    gr.HTML(
+        f'<p class="ptce-privacy">{render.text_html(privacy_notice(settings.retention_days))}</p>'
+    )
 
     answer = {
         "concurrency_limit": settings.concurrency,
@@ -243,35 +260,57 @@ def _api(
     limits: ClientLimits,
 ) -> None:
     """The `ask` and `feedback` endpoints, for scripts and `gradio_client`."""
+    served = ServedAnswers()  # what `feedback` trusts: the answers this app gave
+    feedback_limits = ClientLimits.from_settings(settings)  # counted apart from questions
 
     def ask(question: str, history: list | None = None, request: gr.Request = None) -> dict:
         """Answer a question about PTCE from the guide. Streams partial answers; the last value
-        is the same JSON object as `python -m assistant ask --json`. `history`: earlier turns,
+        is the same JSON object as `python -m assistant ask --json`, plus `answer_id` (give it
+        back to `feedback`). `history`: earlier turns,
         [{"role": "user"|"assistant", "content": "..."}]."""
         if not limits.allow(request):
             raise gr.Error(RATE_LIMITED, print_exception=False)
         try:
-            yield from ask_stream(
-                get_pipeline(), question, cap_history(history, limits.max_history_turns)
-            )
+            pipeline = get_pipeline()
+            last = None
+            for item in ask_stream(
+                pipeline, question, cap_history(history, limits.max_history_turns)
+            ):
+                if last is not None:
+                    yield last
+                last = item
+            if last is not None:
+                asked = str(question).strip()
+                row = note_served(store, pipeline, asked, last)
+                yield {**last, "answer_id": served.put(asked, last, row)}
         except UserError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
         except Exception:
             logger.exception("Answer failed")
             raise gr.Error(UNEXPECTED, print_exception=False) from None
 
-    def feedback(question: str, answer: dict, rating: str, comment: str = "") -> dict:
-        """Record a rating ("up" or "down") of an answer returned by `ask`, with an optional comment."""
-        if not isinstance(answer, dict) or not isinstance(question, str):
-            raise gr.Error(
-                "`answer` doit être l'objet JSON renvoyé par `ask`.", print_exception=False
-            )
+    def feedback(
+        question: str, answer: dict, rating: str, comment: str = "", request: gr.Request = None
+    ) -> dict:
+        """Record a rating ("up" or "down") of an answer returned by `ask`, with an optional
+        comment. The answer's `answer_id` lets the server store the trace it served."""
+        if not feedback_limits.allow(request):
+            raise gr.Error(RATE_LIMITED, print_exception=False)
         try:
-            feedback_id = store.record(
-                rating=rating, question=question, answer=answer, comment=comment, surface="api"
-            )
-        except ValueError as exc:
+            question, answer, rating, comment = read_feedback(question, answer, rating, comment)
+        except UserError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
+        known = served.get(answer.get("answer_id"))
+        if known is not None:
+            question, answer = known.question, known.answer
+        feedback_id = store.record(
+            rating=rating, question=question, answer=answer, comment=comment, surface="api"
+        )
+        if rating == "down":
+            row = known.editor_row if known else None
+            log_thumbs_down(store, feedback_id, question, answer, row_id=row)
+            if comment.strip() and feedback_id is not None:
+                store.add_comment(feedback_id, comment)  # the editors' log row gets it too
         return {"saved": feedback_id is not None, "id": feedback_id}
 
     gr.api(ask, api_name="ask", concurrency_limit=settings.concurrency, concurrency_id="answer")
@@ -432,6 +471,7 @@ footer .show-api, footer a, footer button { color: var(--ptce-muted) !important;
 .ptce-sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 .ptce-status { min-height: 1.2em; font-size: .9rem; }
+.ptce-privacy { color: var(--ptce-muted); font-size: .78rem; margin: 0; }
 .ptce-composer textarea { font-size: 1rem !important; }
 .ptce-composer .submit-button { background: var(--ptce-accent) !important; color: var(--ptce-on-accent) !important; font-weight: 600; }
 .ptce-bar { background: var(--ptce-accent); padding: .3rem .6rem !important; border-radius: 0 !important; align-items: center; gap: .5rem; }

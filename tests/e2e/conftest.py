@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 STARTUP_TIMEOUT_S = 300  # loading the model takes ~15 s; building a missing index, longer
+ADMIN_TOKEN = "jeton-de-test-editeurs"  # the app under test serves the editors' page /admin
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -108,7 +109,12 @@ def app_server(ports, host_site, tmp_path_factory):
         "--data-dir", str(data_dir),
         "--allowed-origins", host_site.origin,
     ]  # fmt: skip
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ASSISTANT_ADMIN_TOKEN": ADMIN_TOKEN,
+    }
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=PROJECT_ROOT
