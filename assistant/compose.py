@@ -36,7 +36,9 @@ def compose_card(
         for quote in line.quotes:
             chunk = chunk_of_quote(quote, tuple(chunks))
             cited.append(Hit(chunk, 1.0))
-            quotes.append(normalise_space(markdown_to_plain(quote)))
+            quote = normalise_space(markdown_to_plain(quote))
+            # a fragment ends with "…", so that joined quotes still read as separate extracts
+            quotes.append(quote if quote[-1:] in '.!?…»”"' else f"{quote}…")
             line_marks.append(len(cited) - 1)
         marks.append(line_marks)
     numbers, sources = number_sources(cited, quotes)

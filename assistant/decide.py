@@ -15,6 +15,7 @@ from .question import HOME_PLACES, POPULATION, SELF, Analysis, answers_type
 from .schema import Chunk
 from .text import markdown_to_plain, normalise_space
 
+EXAMPLE_MARGIN = 0.02  # a general card this close to an example card is preferred
 MIN_LEXICAL = 0.3  # share of the question's focus terms a card must use (idf-weighted)
 # A place named after a preposition: « dans l'Avesnois », « de Saint-Pol ».
 _WHERE = re.compile(
@@ -88,6 +89,11 @@ def choose_card(
     if analysis.focus and pool[0].lexical < MIN_LEXICAL:
         return None  # close in meaning, but about something else (« règles comptables »)
     card = pool[0].card
+    if card.kind == "example" and analysis.wants != "example":
+        # An example illustrates; a card on the topic itself answers, when it matches as well.
+        general = [m for m in pool[1:] if m.card.kind != "example"]
+        if general and general[0].score >= pool[0].score - EXAMPLE_MARGIN:
+            card = general[0].card
     return (
         card
         if answers_type(analysis.wants, f"{card.topic}\n{card.text('fr')}", analysis.counted)
