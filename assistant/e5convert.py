@@ -379,22 +379,32 @@ def ensure_bundled_model(
     a half folder and concurrent callers end up sharing one result.
     """
     source = Path(source) if source is not None else bundled_weights_path()
-    cache_dir = Path(cache_dir)
     digest = _sha256(source)
-    target = cache_dir / f"{MODEL_NAME}-{digest[:12]}"
-    if _is_complete(target):
-        return target
-    if progress:
-        print("Préparation du modèle d'embeddings (une seule fois)…", file=sys.stderr, flush=True)
+    target = Path(cache_dir) / f"{MODEL_NAME}-{digest[:12]}"
+    if not _is_complete(target):
+        if progress:
+            print(
+                "Préparation du modèle d'embeddings (une seule fois)…", file=sys.stderr, flush=True
+            )
+        marker = {"source": source.name, "sha256": digest, "format": 1}
+        build_folder_once(
+            target, lambda tmp: write_sentence_transformers_folder(read_q4_bin(source), tmp), marker
+        )
+    return target
+
+
+def build_folder_once(target: Path, write, marker: dict) -> None:
+    """Run `write(tmp)` in a hidden temporary sibling of `target`, then mark it complete and
+    rename it into place (unless another process finished first). Raises ModelError."""
+    cache_dir = target.parent
     tmp = None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(cache_dir, target)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=cache_dir))
-        write_sentence_transformers_folder(read_q4_bin(source), tmp)
+        write(tmp)
         _fsync_tree(tmp)
         tmp.chmod(0o755)  # mkdtemp makes it private; the cache folder should read like any other
-        marker = {"source": source.name, "sha256": digest, "format": 1}
         _write_json(tmp / MARKER, marker)
         _move_into_place(tmp, target)
     except OSError as exc:
@@ -402,4 +412,3 @@ def ensure_bundled_model(
     finally:
         if tmp is not None and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return target

@@ -30,7 +30,12 @@ class Settings:
     model: str = BUNDLED_MODEL  # or any sentence-transformers model name or folder
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
-    query_threads: int = 1  # torch threads for query embedding (0: torch's default)
+    query_threads: int = 1  # threads for query embedding (0: the runtime's default)
+    # "auto": the bundled model runs in ONNX Runtime when onnxruntime is installed (no torch
+    # on the answer path), else in sentence-transformers; "onnx" or "sentence-transformers"
+    # to force one. Both give the same vectors (cosine >= 0.999) and the same index identity.
+    embedder: str = "auto"
+    onnx_int8: bool = True  # queries on the int8 graph (eval/onnx_quality.py: same hit@3)
     auto_build: bool = True  # build the index when missing or stale (else say what to run)
     # chunking
     chunk_max_chars: int = 900

@@ -47,8 +47,9 @@ def load_questions(path: Path, limit: int) -> list[tuple[str, list]]:
 
 
 @contextmanager
-def started_app(startup_timeout: float = 300.0):
-    """app.py on a free loopback port with a throwaway data folder."""
+def started_app(startup_timeout: float = 300.0, *, with_process: bool = False):
+    """app.py on a free loopback port with a throwaway data folder: its URL (and its
+    `Popen` with `with_process`)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -68,7 +69,7 @@ def started_app(startup_timeout: float = 300.0):
                     if time.monotonic() > deadline:
                         raise SystemExit("app.py did not start in time") from None
                     time.sleep(0.5)
-            yield url
+            yield (url, proc) if with_process else url
         finally:
             proc.terminate()
             try:
