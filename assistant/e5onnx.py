@@ -17,13 +17,16 @@ XLM-R encoder from the embedding LayerNorm to the last hidden state. What stays 
     multilingual-e5-small-<12 hex>-onnx/embeddings.npz      position, type rows
     multilingual-e5-small-<12 hex>-onnx/tokenizer.json, config.json, .complete
 
-The int8 file comes from ONNX Runtime's dynamic quantisation (MatMul weights, per channel);
-`eval/onnx_quality.py` compares both files with sentence-transformers on the evaluation.
+The int8 file comes from ONNX Runtime's dynamic quantisation (MatMul weights, per channel).
+`eval/onnx_quality.py` compares both with sentence-transformers on the evaluation: float32
+gives the same scores to the third decimal, int8 moves hit@3 by 0.013 and its vectors fall to
+cosine 0.990, so queries use float32 unless `Settings.onnx_int8` asks for int8.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -44,6 +47,7 @@ from .e5convert import (
 
 FORMAT = 1  # bump when the exported files change
 OPSET = 17  # LayerNormalization
+IR_VERSION = 8  # opset 17's; newer onnx writes a newer one than ONNX Runtime reads
 FP32, INT8 = "encoder.onnx", "encoder.int8.onnx"
 
 
@@ -133,7 +137,10 @@ def encoder_graph(ckpt: E5Checkpoint):
         inits,
     )
     return helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="ptce-assistant"
+        graph,
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        producer_name="ptce-assistant",
+        ir_version=IR_VERSION,
     )
 
 
@@ -145,13 +152,17 @@ def write_onnx_folder(ckpt: E5Checkpoint, out_dir: str | os.PathLike) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     onnx.save(encoder_graph(ckpt), str(out / FP32))
-    quantize_dynamic(
-        out / FP32,
-        out / INT8,
-        weight_type=QuantType.QInt8,
-        per_channel=True,
-        op_types_to_quantize=["MatMul"],
-    )
+    logging.disable(logging.WARNING)  # the quantizer logs advice meant for image models
+    try:
+        quantize_dynamic(
+            out / FP32,
+            out / INT8,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+        )
+    finally:
+        logging.disable(logging.NOTSET)
     np.save(out / "word_embeddings.npy", ckpt.tensors["emb.word"].astype(np.float32))
     np.savez(
         out / "embeddings.npz",
