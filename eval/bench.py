@@ -119,7 +119,7 @@ def api_throughput(clients: int, n_questions: int) -> dict:
         for q, h in questions[:5]:
             timed_ask(warm, q, h, 60)
         warm.close()
-        result = run_scenario(url, clients, questions, 300, 60)
+        result = run_scenario(url, clients, questions, 300, 60, first_update=False)
         result["app_rss_mb"] = _rss_mb(proc.pid)
     return result
 

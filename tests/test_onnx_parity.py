@@ -125,11 +125,19 @@ def test_cli_ask_imports_no_torch():
     assert not [m for m in HEAVY if m in run["modules"]]
 
 
-def test_app_ask_imports_no_torch():
-    run = _modules_after(
+def test_app_ask_imports_no_torch(tmp_path):
+    run = _modules_after(  # the pages and the API built as app.main builds them, then one ask
         "import app\n"
-        "from assistant.web.ui import build_chat\n"  # the Gradio layout, as app.main builds it
-        "print(app.ask(\"Qu'est-ce qu'un PTCE ?\", [])['abstained'])"
+        "from assistant.feedback import FeedbackStore\n"
+        "from assistant.web.limits import ClientLimits\n"
+        "from assistant.web.settings import WebSettings\n"
+        "from assistant.web.ui import build_chat, build_widget\n"
+        "from pathlib import Path\n"
+        f"s = WebSettings.from_env(data_dir=Path({str(tmp_path)!r}))\n"
+        "load = lambda: app.get_pipeline(s.pipeline, quiet=True)\n"
+        "store, limits = FeedbackStore(s.feedback_url), ClientLimits.from_settings(s)\n"
+        "build_chat(s, load, store, limits), build_widget(s, load, store, limits)\n"
+        "print(app.ask(\"Qu'est-ce qu'un PTCE ?\", [], pipeline=load())['abstained'])"
     )
     assert run["output"] == "False"
     assert "gradio" in run["modules"] and "onnxruntime" in run["modules"]
