@@ -31,9 +31,6 @@ def _session(path: Path, threads: int):
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    # Pre-packed weights are a second copy (56 MB for the float32 encoder) for no speed we
-    # could measure on one-query batches.
-    options.add_session_config_entry("session.disable_prepacking", "1")
     options.log_severity_level = 3
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
