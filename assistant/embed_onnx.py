@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .e5onnx import FP32, INT8, read_config
+from .e5onnx import FP32, INT8, LATIN_IDS, LATIN_TOKENIZER, is_latin, read_config
 
 _MASKED = -1e9  # added to attention scores of padding tokens
 
@@ -31,6 +31,9 @@ def _session(path: Path, threads: int):
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # The arena allocator keeps a second copy of the weights while loading (+54 MB peak RSS
+    # for the float32 encoder) and saves nothing measurable per query (16 ms either way).
+    options.enable_cpu_mem_arena = False
     options.log_severity_level = 3
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
@@ -46,16 +49,19 @@ class OnnxEmbedder:
         quantized: bool = True,
         threads: int = 1,
     ) -> None:
-        from tokenizers import Tokenizer
-
         self.folder = Path(folder)
         config = read_config(self.folder)
         self.name = name
         self.dim = int(config["hidden_size"])
         self.quantized = quantized
         self._prefixes = {"query": query_prefix, "passage": passage_prefix}
-        self._tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
-        self._tokenizer.enable_truncation(max_length=int(config["max_positions"]))
+        self._max_tokens = int(config["max_positions"])
+        self._full_tokenizer = None  # loaded for the first text that is not all Latin
+        if (self.folder / LATIN_TOKENIZER).is_file():
+            self._latin = self._tokenizer(LATIN_TOKENIZER)
+            self._latin_ids = np.load(self.folder / LATIN_IDS)
+        else:  # a folder exported before the Latin tokenizer existed
+            self._latin, self._latin_ids = None, None
         self._pad_id = int(config["pad_id"])
         self._word = np.load(self.folder / "word_embeddings.npy", mmap_mode="r")
         with np.load(self.folder / "embeddings.npz") as tables:
@@ -64,15 +70,34 @@ class OnnxEmbedder:
         self._query_session = _session(self.folder / (INT8 if quantized else FP32), threads)
         self._passage_session = None
 
+    def _tokenizer(self, name: str):
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(self.folder / name))
+        tokenizer.enable_truncation(max_length=self._max_tokens)
+        return tokenizer
+
+    def token_ids(self, texts: list[str]) -> list[list[int]]:
+        """The model's token ids: from the Latin tokenizer when every text is Latin once
+        normalised (it cuts those exactly as the whole one does), else the whole one."""
+        if self._latin is not None:
+            normalize = self._latin.normalizer.normalize_str
+            if all(is_latin(normalize(t)) for t in texts):
+                encodings = self._latin.encode_batch(texts, add_special_tokens=True)
+                return [self._latin_ids[e.ids].tolist() for e in encodings]
+        if self._full_tokenizer is None:
+            self._full_tokenizer = self._tokenizer("tokenizer.json")
+        return [e.ids for e in self._full_tokenizer.encode_batch(texts, add_special_tokens=True)]
+
     def _inputs(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(embeddings before the LayerNorm, mask) for a batch, padded on the right."""
-        encodings = self._tokenizer.encode_batch(texts, add_special_tokens=True)
-        width = max(len(e.ids) for e in encodings)
+        encoded = self.token_ids(texts)
+        width = max(len(e) for e in encoded)
         ids = np.full((len(texts), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(texts), width), dtype=np.float32)
-        for row, e in enumerate(encodings):
-            ids[row, : len(e.ids)] = e.ids
-            mask[row, : len(e.ids)] = 1.0
+        for row, e in enumerate(encoded):
+            ids[row, : len(e)] = e
+            mask[row, : len(e)] = 1.0
         # XLM-R numbers positions from pad_id + 1; padding rows are masked out anyway.
         embeddings = self._word[ids] + self._position[:width] + self._token_type
         return embeddings.astype(np.float32, copy=False), mask

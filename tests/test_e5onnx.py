@@ -84,3 +84,15 @@ def test_int8_graph_is_smaller_and_close(onnx_folder):
     int8 = OnnxEmbedder(folder, "tiny", "q ", "p ", quantized=True).embed_queries(TEXTS)
     assert (full * int8).sum(axis=1).min() > 0.9
     assert not np.allclose(full, int8, atol=1e-6)  # it really ran the other graph
+
+
+def test_latin_tokenizer_cuts_like_the_whole_one_and_hands_over_the_rest(onnx_folder):
+    from tokenizers import Tokenizer
+
+    embedder = OnnxEmbedder(onnx_folder[0], "tiny", "q ", "p ", quantized=False)
+    whole = Tokenizer.from_file(str(onnx_folder[0] / "tokenizer.json"))
+    assert embedder.token_ids(TEXTS) == [e.ids for e in whole.encode_batch(TEXTS)]
+    assert embedder._full_tokenizer is None  # all Latin: the whole one was not needed
+    mixed = ["ab 中文 b", "a ab"]
+    assert embedder.token_ids(mixed) == [e.ids for e in whole.encode_batch(mixed)]
+    assert embedder._full_tokenizer is not None

@@ -74,6 +74,18 @@ def test_two_hundred_french_questions_embed_alike(embedders):
     assert cosines.min() >= 0.999, (questions[worst], float(cosines[worst]))
 
 
+def test_latin_tokenizer_cuts_every_question_like_the_whole_one(embedders):
+    from tokenizers import Tokenizer
+
+    onnx = embedders[1]
+    rows = [json.loads(line) for line in (PROJECT_ROOT / "eval" / "questions.jsonl").open()]
+    texts = ["query: " + q for q in french_questions() + [r["question"] for r in rows]]
+    whole = Tokenizer.from_file(str(onnx.folder / "tokenizer.json"))
+    whole.enable_truncation(max_length=512)
+    assert onnx.token_ids(texts) == [e.ids for e in whole.encode_batch(texts)]
+    assert onnx._latin is not None and onnx._full_tokenizer is None  # the Latin one cut them
+
+
 def test_same_identity_so_the_index_is_not_stale(embedders):
     from assistant.index import current_build, expected_manifest, read_manifest, stale_reasons
 
