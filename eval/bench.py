@@ -12,8 +12,9 @@ hold on a shared, noisy machine:
 - the same warm loop with retrieval only (no answer composition) as an in-process baseline,
   so the answerer's own cost is shown as a ratio rather than as a noisy absolute,
 - throughput: the bare pipeline's answers/s (one thread per core, in this process) against
-  the app's `ask` API with 20 concurrent `gradio_client` clients (app.py started here, rate
-  limits off), and the app's peak RSS.
+  the app's `ask` API with 20 concurrent clients (app.py started here, rate limits off):
+  plain HTTP clients (the ratio in the targets), then `gradio_client` ones, whose own CPU
+  (about twice the server's per answer) comes off the same two cores; and the app's peak RSS.
 The machine is shared and noisy: medians, not means, and baselines in the same run.
 """
 
@@ -119,9 +120,9 @@ def api_throughput(clients: int, n_questions: int) -> dict:
         for q, h in questions[:5]:
             timed_ask(warm, q, h, 60)
         warm.close()
-        result = run_scenario(url, clients, questions, 300, 60, first_update=False)
-        result["app_rss_mb"] = _rss_mb(proc.pid)
-    return result
+        http = run_scenario(url, clients, questions, 300, 60, http=True)
+        gradio = run_scenario(url, clients, questions, 300, 60, first_update=False)
+        return {"http": http, "gradio_client": gradio, "app_peak_rss_mb": _rss_mb(proc.pid)}
 
 
 def _rss_mb(pid: int) -> float | None:
@@ -229,10 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_api:
         pipeline_rate = warm["throughput"]
         api = api_throughput(args.clients, args.api_questions)
+        http, gradio = api["http"]["answers_per_s"], api["gradio_client"]["answers_per_s"]
         result |= {
             "pipeline_answers_per_s": round(pipeline_rate, 1),
-            "api_answers_per_s": api["answers_per_s"],
-            "api_vs_pipeline_throughput": round(api["answers_per_s"] / pipeline_rate, 2),
+            "api_answers_per_s": http,
+            "api_vs_pipeline_throughput": round(http / pipeline_rate, 2),
+            "api_gradio_client_answers_per_s": gradio,
+            "api_gradio_client_vs_pipeline_throughput": round(gradio / pipeline_rate, 2),
             "api": api,
         }
     result["targets"] = {k: {"bound": v, "kind": kind} for k, (v, kind) in TARGETS.items()}

@@ -103,6 +103,34 @@ def timed_ask(
     return (first if first is not None else total), total, result
 
 
+class HttpClient:
+    """The `ask` API over plain HTTP, as a script without gradio_client calls it: POST
+    `/gradio_api/call/ask`, then read the server-sent events until `complete`. Uses a
+    fraction of gradio_client's CPU, which matters when the clients share the server's cores."""
+
+    def __init__(self, url: str, timeout: float = 60) -> None:
+        import httpx
+
+        self.url, self.http = url, httpx.Client(timeout=timeout)
+
+    def ask(self, question: str, history: list) -> dict:
+        reply = self.http.post(self.url + "gradio_api/call/ask", json={"data": [question, history]})
+        reply.raise_for_status()
+        event_id, event = reply.json()["event_id"], ""
+        with self.http.stream("GET", f"{self.url}gradio_api/call/ask/{event_id}") as stream:
+            for line in stream.iter_lines():
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:") and event == "error":
+                    raise RuntimeError(f"the app returned an error: {line[5:].strip()}")
+                elif line.startswith("data:") and event == "complete":
+                    return json.loads(line[5:])[-1]
+        raise RuntimeError("the event stream ended without an answer")
+
+    def close(self) -> None:
+        self.http.close()
+
+
 def run_scenario(
     url: str,
     clients: int,
@@ -111,13 +139,16 @@ def run_scenario(
     timeout: float,
     *,
     first_update: bool = True,
+    http: bool = False,
 ) -> dict:
     from gradio_client import Client
 
     todo: queue.Queue = queue.Queue()
     for q in questions:
         todo.put(q)
-    connections = [Client(url, verbose=False) for _ in range(clients)]
+    connections = [
+        HttpClient(url, timeout) if http else Client(url, verbose=False) for _ in range(clients)
+    ]
     ttft: list[float] = []
     total: list[float] = []
     errors: list[str] = []
@@ -131,9 +162,14 @@ def run_scenario(
             except queue.Empty:
                 return
             try:
-                first, whole, result = timed_ask(
-                    client, question, history, timeout, first_update=first_update
-                )
+                if http:
+                    start = time.perf_counter()
+                    result = client.ask(question, history)
+                    first = whole = time.perf_counter() - start
+                else:
+                    first, whole, result = timed_ask(
+                        client, question, history, timeout, first_update=first_update
+                    )
                 if not {"answer", "abstained", "sources", "index_version"} <= set(result):
                     raise ValueError("the answer is not the ask --json contract")
                 with lock:
@@ -162,6 +198,7 @@ def run_scenario(
         }
 
     return {
+        "client": "http" if http else "gradio_client",
         "clients": clients,
         "requests": len(total),
         "errors": len(errors),
