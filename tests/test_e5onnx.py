@@ -96,3 +96,26 @@ def test_latin_tokenizer_cuts_like_the_whole_one_and_hands_over_the_rest(onnx_fo
     mixed = ["ab 中文 b", "a ab"]
     assert embedder.token_ids(mixed) == [e.ids for e in whole.encode_batch(mixed)]
     assert embedder._full_tokenizer is not None
+
+
+def test_load_embedder_picks_the_runtime(monkeypatch):
+    from dataclasses import replace
+
+    from assistant import embed
+    from assistant.errors import ModelError
+    from assistant.settings import Settings
+
+    chosen = []
+    monkeypatch.setattr(embed, "load_onnx_embedder", lambda s, progress: chosen.append("onnx"))
+    monkeypatch.setattr(embed, "load_reference_embedder", lambda s, progress: chosen.append("st"))
+    settings = Settings()
+    embed.load_embedder(settings)  # auto, bundled model, onnxruntime installed
+    embed.load_embedder(replace(settings, embedder="sentence-transformers"))
+    embed.load_embedder(replace(settings, model="intfloat/multilingual-e5-small"))
+    monkeypatch.setattr(embed, "onnx_available", lambda: False)
+    embed.load_embedder(settings)  # auto without onnxruntime: the reference
+    assert chosen == ["onnx", "st", "st", "st"]
+    with pytest.raises(ModelError, match="bundled model only"):
+        embed.load_embedder(replace(settings, embedder="onnx", model="some/other-model"))
+    with pytest.raises(ModelError, match="Unknown embedder"):
+        embed.load_embedder(replace(settings, embedder="gpu"))
