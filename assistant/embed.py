@@ -59,18 +59,70 @@ class SentenceTransformerEmbedder:
             torch.set_num_threads(threads)
 
 
+EMBEDDERS = ("auto", "onnx", "sentence-transformers")
+
+
+def bundled_identity(digest: str) -> str:
+    """The model identity recorded in index manifests, whichever runtime embeds with it."""
+    return f"{BUNDLED_MODEL}@{digest[:12]}"
+
+
 def resolve_model_path(settings: Settings, *, progress: bool = True) -> tuple[str, str]:
     """(path or name to load, identity recorded in the index manifest)."""
     if settings.model == BUNDLED_MODEL:
         from .e5convert import ensure_bundled_model
 
         path = ensure_bundled_model(settings.model_cache_dir, progress=progress)
-        return str(path), f"{BUNDLED_MODEL}@{path.name.rsplit('-', 1)[-1]}"
+        return str(path), bundled_identity(path.name.rsplit("-", 1)[-1])
     return settings.model, settings.model
 
 
-def load_embedder(settings: Settings, *, progress: bool = True) -> SentenceTransformerEmbedder:
-    """Load the configured model offline; a model that cannot be had raises ModelError."""
+def load_embedder(settings: Settings, *, progress: bool = True) -> Embedder:
+    """The configured embedder, offline: ONNX Runtime for the bundled model when it can
+    (see `Settings.embedder`), else sentence-transformers. Raises ModelError."""
+    if settings.embedder not in EMBEDDERS:
+        raise ModelError(
+            f"Unknown embedder {settings.embedder!r}: use one of {', '.join(EMBEDDERS)}."
+        )
+    if settings.embedder != "sentence-transformers" and settings.model == BUNDLED_MODEL:
+        if settings.embedder == "onnx" or onnx_available():
+            return load_onnx_embedder(settings, progress=progress)
+    elif settings.embedder == "onnx":
+        raise ModelError(f"The ONNX embedder runs the bundled model only, not {settings.model!r}.")
+    return load_reference_embedder(settings, progress=progress)
+
+
+def onnx_available() -> bool:
+    from importlib.util import find_spec
+
+    return all(find_spec(m) is not None for m in ("onnxruntime", "onnx", "tokenizers"))
+
+
+def load_onnx_embedder(settings: Settings, *, progress: bool = True) -> Embedder:
+    """The bundled model in ONNX Runtime, exported on first use (no torch needed)."""
+    try:
+        from .e5onnx import ensure_onnx_model
+        from .embed_onnx import OnnxEmbedder
+
+        folder, digest = ensure_onnx_model(settings.model_cache_dir, progress=progress)
+        return OnnxEmbedder(
+            folder,
+            bundled_identity(digest),
+            settings.query_prefix,
+            settings.passage_prefix,
+            quantized=settings.onnx_int8,
+            threads=settings.query_threads or os.cpu_count() or 1,
+        )
+    except ImportError as exc:
+        raise ModelError(
+            f"The ONNX embedder needs onnxruntime, onnx and tokenizers ({exc.name} is missing)."
+        ) from exc
+
+
+def load_reference_embedder(
+    settings: Settings, *, progress: bool = True
+) -> SentenceTransformerEmbedder:
+    """The model in sentence-transformers (torch); a model that cannot be had raises ModelError."""
     path, identity = resolve_model_path(settings, progress=progress)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

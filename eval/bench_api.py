@@ -47,8 +47,9 @@ def load_questions(path: Path, limit: int) -> list[tuple[str, list]]:
 
 
 @contextmanager
-def started_app(startup_timeout: float = 300.0):
-    """app.py on a free loopback port with a throwaway data folder."""
+def started_app(startup_timeout: float = 300.0, *, with_process: bool = False):
+    """app.py on a free loopback port with a throwaway data folder: its URL (and its
+    `Popen` with `with_process`)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -68,7 +69,7 @@ def started_app(startup_timeout: float = 300.0):
                     if time.monotonic() > deadline:
                         raise SystemExit("app.py did not start in time") from None
                     time.sleep(0.5)
-            yield url
+            yield (url, proc) if with_process else url
         finally:
             proc.terminate()
             try:
@@ -77,10 +78,18 @@ def started_app(startup_timeout: float = 300.0):
                 proc.kill()
 
 
-def timed_ask(client, question: str, history: list, timeout: float) -> tuple[float, float, dict]:
-    """(seconds to the first update, seconds to the whole answer, the final JSON)."""
+def timed_ask(
+    client, question: str, history: list, timeout: float, *, first_update: bool = True
+) -> tuple[float, float, dict]:
+    """(seconds to the first update, seconds to the whole answer, the final JSON). Without
+    `first_update`, waits for the answer without polling (throughput runs: polling clients
+    on the same machine take CPU from the server); the first update is then the answer."""
     start = time.perf_counter()
     job = client.submit(question, history, api_name="/ask")
+    if not first_update:
+        result = job.result(timeout=timeout)
+        total = time.perf_counter() - start
+        return total, total, result
     first = None
     while not job.done():
         if first is None and job.outputs():
@@ -94,15 +103,52 @@ def timed_ask(client, question: str, history: list, timeout: float) -> tuple[flo
     return (first if first is not None else total), total, result
 
 
+class HttpClient:
+    """The `ask` API over plain HTTP, as a script without gradio_client calls it: POST
+    `/gradio_api/call/ask`, then read the server-sent events until `complete`. Uses a
+    fraction of gradio_client's CPU, which matters when the clients share the server's cores."""
+
+    def __init__(self, url: str, timeout: float = 60) -> None:
+        import httpx
+
+        self.url, self.http = url, httpx.Client(timeout=timeout)
+
+    def ask(self, question: str, history: list) -> dict:
+        reply = self.http.post(self.url + "gradio_api/call/ask", json={"data": [question, history]})
+        reply.raise_for_status()
+        event_id, event = reply.json()["event_id"], ""
+        with self.http.stream("GET", f"{self.url}gradio_api/call/ask/{event_id}") as stream:
+            for line in stream.iter_lines():
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:") and event == "error":
+                    raise RuntimeError(f"the app returned an error: {line[5:].strip()}")
+                elif line.startswith("data:") and event == "complete":
+                    return json.loads(line[5:])[-1]
+        raise RuntimeError("the event stream ended without an answer")
+
+    def close(self) -> None:
+        self.http.close()
+
+
 def run_scenario(
-    url: str, clients: int, questions: list, max_seconds: float, timeout: float
+    url: str,
+    clients: int,
+    questions: list,
+    max_seconds: float,
+    timeout: float,
+    *,
+    first_update: bool = True,
+    http: bool = False,
 ) -> dict:
     from gradio_client import Client
 
     todo: queue.Queue = queue.Queue()
     for q in questions:
         todo.put(q)
-    connections = [Client(url, verbose=False) for _ in range(clients)]
+    connections = [
+        HttpClient(url, timeout) if http else Client(url, verbose=False) for _ in range(clients)
+    ]
     ttft: list[float] = []
     total: list[float] = []
     errors: list[str] = []
@@ -116,7 +162,14 @@ def run_scenario(
             except queue.Empty:
                 return
             try:
-                first, whole, result = timed_ask(client, question, history, timeout)
+                if http:
+                    start = time.perf_counter()
+                    result = client.ask(question, history)
+                    first = whole = time.perf_counter() - start
+                else:
+                    first, whole, result = timed_ask(
+                        client, question, history, timeout, first_update=first_update
+                    )
                 if not {"answer", "abstained", "sources", "index_version"} <= set(result):
                     raise ValueError("the answer is not the ask --json contract")
                 with lock:
@@ -145,6 +198,7 @@ def run_scenario(
         }
 
     return {
+        "client": "http" if http else "gradio_client",
         "clients": clients,
         "requests": len(total),
         "errors": len(errors),

@@ -7,6 +7,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -191,10 +192,30 @@ def test_ask_returns_the_cli_json_contract(pipeline_class):
 
 
 def test_ask_stream_partial_answers_then_the_whole():
-    steps = list(ask_stream(StreamingPipeline(), "Comment financer l'animation ?"))
+    steps = list(ask_stream(StreamingPipeline(), "Comment financer l'animation ?", every=0))
     assert steps[-1] == ANSWER.to_json()
     assert steps[0]["answer"] == "L'animation est difficile à financer. [1]"
     assert steps[0]["sources"] == [] and set(steps[0]) == set(steps[-1])
+
+
+class SlowStreamingPipeline(StreamingPipeline):
+    """Writes its answer slowly, like an LLM: 0.2 s between deltas."""
+
+    def stream(self, question, history=None):
+        for item in super().stream(question, history):
+            time.sleep(0.2)
+            yield item
+
+
+def test_ask_stream_sends_an_answer_ready_at_once_as_one_object():
+    steps = list(ask_stream(StreamingPipeline(), "Comment financer l'animation ?"))
+    assert steps == [ANSWER.to_json()]
+
+
+def test_ask_stream_still_streams_an_answer_written_slowly():
+    steps = list(ask_stream(SlowStreamingPipeline(), "Comment financer l'animation ?"))
+    assert [s["answer"] for s in steps[:-1]] == ["L'animation est difficile à financer. [1]"]
+    assert steps[-1] == ANSWER.to_json()
 
 
 def test_ask_raises_user_error_for_bad_input():

