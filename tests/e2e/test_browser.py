@@ -61,8 +61,15 @@ def test_chat_streams_an_answer_whose_citation_opens_its_source(app_server, page
     source = open_cited_source(page)
     expect(source).to_have_attribute("open", "")
     expect(source.locator("mark").first).to_be_visible()
-    expect(source.locator(".source-link")).to_have_attribute("href", "https://www.rtes.fr")
     page.screenshot(path=screenshots / "chat-desktop.png")
+    # « Ouvrir dans le guide » opens the guide itself (the app's /guide page) at the section.
+    href = source.locator(".source-link").get_attribute("href")
+    assert href.startswith("guide#"), href
+    guide = page_at(*DESKTOP)
+    guide.goto(f"{app_server.url}/{href}")
+    section = guide.locator(f"#{href.split('#', 1)[1]}")
+    expect(section).to_be_visible()
+    expect(guide.locator("body")).to_contain_text("Les départements interviennent")
 
     phone = page_at(*PHONE)
     phone.goto(app_server.url + "/")
