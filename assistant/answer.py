@@ -24,7 +24,6 @@ from .text import dangling
 _DIGIT = re.compile(r"\d")
 _MARKDOWN = re.compile(r"\*\*|^\s*(?:[-*+]\s+|>\s*)", re.MULTILINE)
 _BULLET = re.compile(r"^\s*[-*+•]\s+")
-TOPIC_COVERAGE = 0.5  # share of the question's terms a sentence from another passage needs
 MAX_CHARS = 600  # an extractive answer stops once it is this long
 ACTOR_BONUS = 0.03  # a sentence about the actor the question names
 LONG_PENALTY = 0.03  # a sentence over LONG_CHARS (a general definition, a long quote)
@@ -117,11 +116,11 @@ def select(candidates: list[Candidate], max_sentences: int, *, wants: str = "") 
 
     - the best sentence, preceded by the sentence before it when it opens on « Ce… »,
       « Il… » (its antecedent is there);
+    - for a question that asks for an amount, a date, a count…, the best sentence that
+      states one (with its antecedent) when the best sentence does not;
     - then sentences within KEEP_MARGIN of the best, and the next sentence of a chosen
       one within WINDOW_MARGIN (a guide states a topic, then the detail), in the guide's
-      order, until MAX_CHARS;
-    - for a question that asks for an amount, a date, a count…, the best sentence that
-      states one when none of the chosen does and it is within WINDOW_MARGIN.
+      order, until MAX_CHARS.
     """
     if not candidates:
         return []
@@ -143,11 +142,25 @@ def select(candidates: list[Candidate], max_sentences: int, *, wants: str = "") 
         size += len(key) + 5
         return True
 
+    def take_with_antecedent(c: Candidate) -> None:
+        before = by_row.get(c.row - 1)
+        if dangling(c.text) and before is not None and before.hit_rank == c.hit_rank:
+            take(before, force=True)
+        take(c, force=True)
+
     lead = candidates[0]
-    before = by_row.get(lead.row - 1)
-    if dangling(lead.text) and before is not None and before.hit_rank == lead.hit_rank:
-        take(before, force=True)
-    take(lead, force=True)
+    take_with_antecedent(lead)
+    if wants and not answers_type(wants, lead.text):
+        # The best sentence that states it, a little further down the ranking if need be;
+        # whether its passage is about the question's topic is checked before answering
+        # (`Pipeline._typed_on_topic`): a number elsewhere in the guide answers nothing.
+        typed = [
+            c
+            for c in candidates
+            if answers_type(wants, c.text) and c.score >= best - 2 * WINDOW_MARGIN
+        ]
+        if typed:
+            take_with_antecedent(typed[0])
     for c in candidates[1:]:
         if c.score < best - KEEP_MARGIN:
             break
@@ -162,19 +175,7 @@ def select(candidates: list[Candidate], max_sentences: int, *, wants: str = "") 
             and following.score >= best - WINDOW_MARGIN
         ):
             take(following)
-    if wants and not answers_type(wants, " ".join(c.text for c in chosen.values())):
-        # A number elsewhere in the guide answers nothing: the sentence must be in the best
-        # sentence's passage, or be about the question's topic itself.
-        typed = [
-            c
-            for c in candidates
-            if answers_type(wants, c.text)
-            and c.score >= best - WINDOW_MARGIN
-            and (c.hit_rank == lead.hit_rank or c.coverage >= TOPIC_COVERAGE)
-        ]
-        if typed:
-            take(typed[0], force=True)
-    first = [r for r in chosen if r <= lead.row and r >= lead.row - 1]
+    first = [r for r in chosen if lead.row - 1 <= r <= lead.row]
     rest = sorted(r for r in chosen if r not in first)
     return [chosen[r] for r in sorted(first)] + [chosen[r] for r in rest]
 
