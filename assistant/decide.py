@@ -16,7 +16,7 @@ from .schema import Chunk
 from .text import markdown_to_plain, normalise_space
 
 EXAMPLE_MARGIN = 0.02  # a general card this close to an example card is preferred
-MIN_LEXICAL = 0.3  # share of the question's focus terms a card must use (idf-weighted)
+MIN_LEXICAL = 0.2  # (chosen on the tune split) share of the question's focus terms a card must use (idf-weighted)
 # A place named after a preposition: « dans l'Avesnois », « de Saint-Pol ».
 _WHERE = re.compile(
     r"\b(?:dans|de|du|des|en|à|sur|près de)\s+(?:l['’]|la\s+|le\s+|les\s+)?"
