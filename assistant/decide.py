@@ -91,8 +91,9 @@ def choose_card(
     card = pool[0].card
     if card.kind == "example" and analysis.wants != "example":
         # An example illustrates; a card on the topic itself answers, when it matches as well.
-        general = [m for m in pool[1:] if m.card.kind != "example"]
-        if general and general[0].score >= pool[0].score - EXAMPLE_MARGIN:
+        top = next(m.score for m in pool if m.card is card)
+        general = [m for m in pool if m.card.kind != "example" and m.card is not card]
+        if general and general[0].score >= top - EXAMPLE_MARGIN:
             card = general[0].card
     return (
         card
