@@ -37,6 +37,7 @@ CONNECTIVES = frozenset(
     peut peuvent pouvoir pourra doit doivent permet permettent guide cite indique
     précise selon via afin lequel laquelle lesquels lesquelles dont
     oui non bien mieux plus moins très surtout sans être avoir faire fait entre
+    cet cette celui celle ceux celles
     """
     )
 )
