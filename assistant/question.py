@@ -13,11 +13,13 @@ for the user's introduction. Everything here is pure.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .acronyms import expand
-from .analysis import analyze
+from .analysis import STOP_WORDS, analyze, fold
 
 # Who the user is or where they work: a sentence that says so, with no question in it.
 SELF = re.compile(
@@ -287,8 +289,21 @@ def topic_terms(text: str) -> frozenset[str]:
 
 
 def focus_terms(text: str) -> tuple[str, ...]:
-    """Stems of the question's topic words (question words, generic words removed)."""
-    return tuple(dict.fromkeys(t for t in analyze(expand(text)) if t not in _GENERIC))
+    """Stems of the question's topic words (question words, generic words and misspelt
+    question words — « coment », « pourkoi » — removed)."""
+    return tuple(
+        dict.fromkeys(
+            t for t in analyze(expand(text)) if t not in _GENERIC and not _misspelt_stop_word(t)
+        )
+    )
+
+
+@lru_cache(maxsize=4096)
+def _misspelt_stop_word(term: str) -> bool:
+    return len(term) >= 4 and bool(difflib.get_close_matches(term, _STOP_FOLDED, n=1, cutoff=0.85))
+
+
+_STOP_FOLDED = sorted({fold(w) for w in STOP_WORDS if len(w) >= 4})
 
 
 _YEAR = r"\b(?:19|20)\d{2}\b"

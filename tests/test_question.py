@@ -111,3 +111,10 @@ def test_an_indirect_question_after_an_introduction():
     assert "Ternois" not in without_context(
         "Je suis technicienne dans une CC du Montreuillois, comment aider un PTCE ?"
     )
+
+
+def test_misspelt_question_words_are_not_the_focus():
+    from assistant.question import focus_terms
+
+    assert "coment" not in focus_terms("coment aider un pole de coopération ?")
+    assert "maison" in focus_terms("la maison des artistes")  # close to « mais », still a word
