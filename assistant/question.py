@@ -145,7 +145,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         "person",  # a named person, or someone to contact: a name or a way to reach them
         re.compile(
             r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom de la personne|interlocut\w*|"
-            r"r[ée]f[ée]rent\w*|contact person|qui (?:pr[ée]side|dirige)|"
+            r"(?:qui est|quel est|nom du|nom de la) (?:le |la )?r[ée]f[ée]rent\w*|contact person|"
+            r"qui (?:pr[ée]side|dirige)|"
             r"(?:le|la|les|son|sa) (?:pr[ée]sident|pr[ée]sidente|directeur|directrice)s? "
             r"(?:de|du|d['’])|who (?:chairs|runs|heads|leads))\b",
             re.I,
@@ -155,7 +156,11 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
     ("email", re.compile(r"\b(?:e-?mail|courriel|adresse (?:e-?)?mail|mail)\b", re.I)),
     (
         "contact",
-        re.compile(r"\b(?:contact\w*|joindre|adresse|reach|site (?:web|internet)|website)\b", re.I),
+        # « l'adresse du site », not « à qui s'adresse ACTE ? »
+        re.compile(
+            r"\b(?:contact\w*|joindre|reach|site (?:web|internet)|website)\b|(?<!s['’])\badresse\b",
+            re.I,
+        ),
     ),
     (
         "percentage",
@@ -184,12 +189,21 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "date",
         re.compile(
-            r"\b(?:quand|quelle ann[ée]e|en quelle|depuis quand|date|dates|d[ée]lai|[ée]ch[ée]ance|"
-            r"deadline|when|what year|since when|jusqu['’]à quand)\b",
+            # « quand » asks for a date at the start or the end of a question, not as a
+            # conjunction (« quand une commune soutient un PTCE, que peut-elle faire ? »)
+            r"^\W*(?:et\s+)?(?:c['’]est\s+)?quand\b|\bquand\s*(?:est-ce|\?|$)|"
+            r"\b(?:quelle ann[ée]e|en quelle|depuis quand|date|dates|d[ée]lai|[ée]ch[ée]ance|"
+            r"deadline|what year|since when|jusqu['’]à quand|à partir de quand)\b|^\W*when\b",
             re.I,
         ),
     ),
-    ("count", re.compile(r"\b(?:combien de|combien d['’]|nombre de|how many|number of)\b", re.I)),
+    (
+        "count",
+        re.compile(
+            r"\b(?:combien de|combien d['’]|(?:quel|le) nombre de|how many|(?:the|what) number of)\b",
+            re.I,
+        ),
+    ),
     ("quantity", re.compile(r"\bcombien\b", re.I)),  # "combien ?" alone: some number
     ("example", re.compile(r"\b(?:exemples?|concr[eè]t\w*|illustr\w*|examples?|instance)\b", re.I)),
     (
@@ -272,9 +286,22 @@ def actor_of(text: str) -> str:
     return min(found)[1] if found else ""
 
 
+_WHEN_CLAUSE = re.compile(
+    r"^\W*(?:quand|lorsqu['’]|when)\b[^,?]*,\s*(?=(?:que|qu['’]|comment|quel\w*|qui|où|pourquoi|"
+    r"est-ce|peut|doit|faut|how|what|which|who|can|should)\b)",
+    re.I,
+)
+
+
 def wants_of(text: str) -> str:
     """The kind of answer asked for: the first that matches in `_WANTS` order."""
     for kind, pattern in _WANTS:
+        if (
+            kind == "date"
+            and _WHEN_CLAUSE.match(text)
+            and not pattern.search(_WHEN_CLAUSE.sub("", text, count=1))
+        ):
+            continue  # « Quand une commune soutient un PTCE, que peut-elle faire ? »
         if pattern.search(text):
             if kind == "count" and re.search(r"\bet (?:lesquel|quel)", text, re.I):
                 return "list"  # "combien de raisons et lesquelles ?"

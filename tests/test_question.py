@@ -118,3 +118,19 @@ def test_misspelt_question_words_are_not_the_focus():
 
     assert "coment" not in focus_terms("coment aider un pole de coopération ?")
     assert "maison" in focus_terms("la maison des artistes")  # close to « mais », still a word
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("À qui s'adresse le dispositif ACTE ?", ""),  # a verb, not an address
+        ("Quelle est l'adresse du site de la CRESS ?", "contact"),
+        ("Quand une commune soutient un PTCE, que peut-elle faire ?", ""),  # a conjunction
+        ("l'AMI a été lancé quand ?", "date"),
+        ("Un grand nombre de collectivités sont-elles concernées ?", ""),
+        ("Faut-il désigner un élu référent ESS ?", ""),
+        ("Qui est le référent PTCE à la Région ?", "person"),
+    ],
+)
+def test_words_that_only_look_like_a_typed_question(question, wants):
+    assert analyse(question).wants == wants
