@@ -21,7 +21,6 @@ from .retrieve import Retrieval, Retriever
 from .schema import Hit, Source
 from .text import dangling
 
-_DIGIT = re.compile(r"\d")
 _MARKDOWN = re.compile(r"\*\*|^\s*(?:[-*+]\s+|>\s*)", re.MULTILINE)
 _BULLET = re.compile(r"^\s*[-*+•]\s+")
 MAX_CHARS = 600  # an extractive answer stops once it is this long

@@ -15,6 +15,7 @@ weights, bias, threshold), applied here with numpy: answering never imports scik
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 from collections.abc import Iterable, Mapping
@@ -34,6 +35,7 @@ FEATURES = (
 # asked for (an amount, a date…) and every year the question names. Without it the assistant
 # always declines, so the model is fitted and applied only where it is 1.
 FILE_NAME = "answerability.json"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class AnswerabilityModel:
     bias: float
     threshold: float  # answer when the probability is at least this
     fitted_on: str = ""  # what it was fitted on, for the record
+    embedding_model: str = ""  # the index's model when fitted: signals depend on it
 
     def probability(self, signals: Mapping[str, float]) -> float:
         z = self.bias + sum(
@@ -64,20 +67,38 @@ class AnswerabilityModel:
         os.replace(tmp, path)
 
     @classmethod
-    def load(cls, path: Path) -> AnswerabilityModel | None:
-        """The saved model, or None when there is none (or it is unreadable: the assistant
-        then falls back to its support threshold, and says so in the logs)."""
+    def load(cls, path: Path, embedding_model: str = "") -> AnswerabilityModel | None:
+        """The saved model, or None — with a warning in the logs — when there is none, it is
+        unreadable, or it was fitted with another embedding model: the assistant then falls
+        back to its support threshold. Refit with `python -m assistant calibrate`."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             model = cls(
-                **{**data, **{k: tuple(data[k]) for k in ("features", "mean", "scale", "weights")}}
+                features=tuple(str(f) for f in data["features"]),
+                mean=tuple(float(x) for x in data["mean"]),
+                scale=tuple(float(x) for x in data["scale"]),
+                weights=tuple(float(x) for x in data["weights"]),
+                bias=float(data["bias"]),
+                threshold=float(data["threshold"]),
+                fitted_on=str(data.get("fitted_on", "")),
+                embedding_model=str(data.get("embedding_model", "")),
             )
-        except (OSError, ValueError, TypeError, KeyError):
+        except FileNotFoundError:
+            log.warning("no answerability model at %s: using the support threshold", path.name)
             return None
-        if (
-            set(model.features) - set(FEATURES)
-            or len(set(map(len, (model.features, model.mean, model.scale, model.weights)))) != 1
-        ):
+        except (OSError, ValueError, TypeError, KeyError):
+            log.warning("unreadable answerability model %s: using the support threshold", path.name)
+            return None
+        sizes = {len(model.features), len(model.mean), len(model.scale), len(model.weights)}
+        if set(model.features) - set(FEATURES) or len(sizes) != 1:
+            log.warning("answerability model %s has unknown features: ignored", path.name)
+            return None
+        if embedding_model and model.embedding_model and model.embedding_model != embedding_model:
+            log.warning(
+                "answerability model fitted with %s, index uses %s: ignored (run calibrate)",
+                model.embedding_model,
+                embedding_model,
+            )
             return None
         return model
 
@@ -88,6 +109,7 @@ def fit(
     *,
     min_precision: float = 0.9,
     fitted_on: str = "",
+    embedding_model: str = "",
     ruled: tuple[int, int] = (0, 0),
     counted: list[bool] | None = None,
     max_wrongful: float = 0.03,
@@ -110,12 +132,13 @@ def fit(
     )
     model = AnswerabilityModel(
         FEATURES,
-        tuple(mean),
-        tuple(scale),
-        tuple(clf.coef_[0]),
+        tuple(float(v) for v in mean),
+        tuple(float(v) for v in scale),
+        tuple(float(v) for v in clf.coef_[0]),
         float(clf.intercept_[0]),
         0.5,
         fitted_on,
+        embedding_model,
     )
     keep = counted or [True] * len(rows)
     probs = [model.probability(r) for r, k in zip(rows, keep, strict=True) if k]

@@ -117,6 +117,7 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         rows + rows_gen,
         labels + labels_gen,
         counted=[True] * len(rows) + [False] * len(rows_gen),
+        embedding_model=pipeline.index.manifest.get("embedding_model", ""),
         min_precision=args.min_precision,
         ruled=ruled,
         fitted_on=f"{len(rows)} questions: tune split ({sum(labels)} answerable) + "

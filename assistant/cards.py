@@ -91,7 +91,12 @@ def load_paraphrases(folder: Path) -> dict[str, tuple[str, ...]]:
         return {}
     import yaml
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UserError(
+            f"{path.name} n'est pas du YAML valide : {str(exc).splitlines()[0]}."
+        ) from exc
     if not isinstance(data, dict):
         raise UserError(f"{path.name} doit associer des mots à des listes de mots du guide.")
     return {
@@ -145,9 +150,17 @@ def _read(path: Path) -> Card:
         lines=tuple(lines),
         actor=actor,
         kind=kind,
-        related=tuple(str(r) for r in data.get("related") or ()),
+        related=tuple(str(r) for r in _list(data.get("related"), "related", where)),
         path=where,
     )
+
+
+def _list(value: object, name: str, where: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise UserError(f"{where} : le champ « {name} » doit être une liste.")
+    return value
 
 
 # ---------------------------------------------------------------- checking
@@ -176,7 +189,10 @@ def check(
     ids = {c.id for c in cards}
     out: list[str] = []
     for card in cards:
-        say = lambda what, c=card: out.append(f"{c.id}: {what}")  # noqa: E731
+
+        def say(what: str, c: Card = card) -> None:
+            out.append(f"{c.id}: {what}")
+
         if len(card.phrasings) < 3:
             say("moins de 3 formulations (phrasings)")
         if not card.lines:

@@ -7,6 +7,7 @@ by `[n]` for the passages of the index that hold its quotes, lists kept as lists
 
 from __future__ import annotations
 
+import logging
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -16,6 +17,8 @@ from .citations import number_sources
 from .question import answers_type
 from .schema import Chunk, Hit, Source
 from .text import dangling, markdown_to_plain, normalise_space
+
+log = logging.getLogger(__name__)
 
 
 class QuoteNotIndexed(LookupError):
@@ -48,6 +51,22 @@ def compose_card(
         refs = "".join(f"[{n}]" for n in dict.fromkeys(numbers[i] for i in line_marks))
         shown.append(f"{said} {refs}")
     return render_lines(shown), sources
+
+
+def indexed_cards(cards: list[Card], chunks: list[Chunk]) -> list[Card]:
+    """The cards whose every quote the index holds; the others are left out, with a warning
+    (an index built from another version of the guide than the cards were written for)."""
+    out = []
+    for card in cards:
+        try:
+            for line in card.lines:
+                for quote in line.quotes:
+                    chunk_of_quote(quote, tuple(chunks))
+        except QuoteNotIndexed as exc:
+            log.warning("card %s left out: the index lacks its quote %r", card.id, str(exc)[:80])
+            continue
+        out.append(card)
+    return out
 
 
 def lead_with_type(lines: list[Line], wants: str, counted: str = "") -> list[Line]:

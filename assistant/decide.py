@@ -48,27 +48,30 @@ _THE_GUIDE = re.compile(
     r"\b(?:ce|le|du|this|the|votre|your)\s+(?:guide|document|doc|brochure)\b", re.I
 )
 _PUBLISHED = re.compile(
-    r"\b(?:publi\w*|[ée]di\w*|[ée]crit|r[ée]dig\w*|auteurs?|sorti|paru|quand|date|qui|titre|intitul\w*|title|"
-    r"who|when|publish\w*|author\w*|wrote|written|released?)\b",
+    r"\b(?:publi\w*|[ée]dit\w*|r[ée]dig\w*|auteurs?|sorti|paru|titre|intitul\w*|title|"
+    r"date de (?:publication|parution|sortie)|de quand date|publish\w*|author\w*|wrote|written|"
+    r"released?)\b",
     re.I,
 )
 
 
 def about_the_guide(core: str) -> bool:
-    """A question on who published the guide or when, answered from its front matter."""
+    """A question on who published the guide, when, or its title, answered from its front
+    matter (« qui peut bénéficier de l'AMI selon le guide ? » is not one)."""
     return bool(_THE_GUIDE.search(core) and _PUBLISHED.search(core)) and len(core) < 160
 
 
 def previous_card(answer: str, cards: CardIndex) -> Card | None:
-    """The card whose answer the previous assistant message was (its first line)."""
+    """The card whose answer the previous assistant message was (by its opening line)."""
     said = _plain(answer)
     if not said:
         return None
-    for card in cards.cards:
-        for lang in ("fr", "en"):
-            first = _plain(getattr(card.lines[0], lang)) if card.lines else ""
-            if first and said[:60] == first[:60]:
-                return card
+    opening = said[:60]
+    for card in cards.cards:  # its typed line may have been moved first: any line counts
+        for line in card.lines:
+            for text in (line.fr, line.en):
+                if _plain(text)[:60] == opening:
+                    return card
     return None
 
 

@@ -30,7 +30,7 @@ from .answerability import AnswerabilityModel
 from .cardmatch import CardIndex, CardMatch
 from .cards import Card, load_cards, load_paraphrases
 from .citations import number_sources
-from .compose import QuoteNotIndexed, compose_card
+from .compose import QuoteNotIndexed, compose_card, indexed_cards
 from .decide import about_the_guide, choose_card, find_contacts, without_context, years_stated
 from .embed import Embedder, load_embedder
 from .followup import resolve_topic
@@ -96,13 +96,17 @@ class Pipeline:
 
             llm = load_answerer(settings)
         cards = CardIndex.load(
-            load_cards(settings.cards_dir) if settings.use_cards else [],
+            indexed_cards(load_cards(settings.cards_dir), index.chunks)
+            if settings.use_cards
+            else [],
             embedder,
             settings.index_dir,
             index.manifest.get("embedding_model", ""),
         )
         retriever = Retriever(index, embedder, settings)
-        model = AnswerabilityModel.load(settings.index_dir / ANSWERABILITY_FILE)
+        model = AnswerabilityModel.load(
+            settings.index_dir / ANSWERABILITY_FILE, index.manifest.get("embedding_model", "")
+        )
         known = frozenset(retriever.sentence_bm25.idf).union(*cards.terms)
         contacts = find_contacts(index.chunks)
         paraphrases = load_paraphrases(settings.cards_dir)
@@ -216,8 +220,9 @@ class Pipeline:
                 text_out, sources = compose_card(
                     card, lang, self.index.chunks, wants=analysis.wants, counted=analysis.counted
                 )
-            except QuoteNotIndexed:  # the card quotes a passage this index lacks
-                card = None
+            except QuoteNotIndexed:  # cannot happen with cards checked at load; decline safely
+                message, sources = self._refusal(lang, analysis, candidates)
+                return Answer(message, True, sources, timings, query, "low_support", **meta)
         if card is not None:
             timings["answer"] = _ms(t)
             timings["total"] = _ms(t0)
@@ -470,7 +475,7 @@ def _clean_history(history: object, max_turns: int) -> list[dict[str, str]]:
         and t.get("role") in ("user", "assistant")
         and isinstance(t.get("content"), str)
     ]
-    return turns[-max_turns:]
+    return turns[-max_turns:] if max_turns > 0 else []
 
 
 def _pieces(text: str) -> list[str]:

@@ -115,7 +115,7 @@ OTHER_REGIONS = re.compile(
     r"\b(?:grand[- ]est|occitanie|bretagne|normandie|[îi]le[- ]de[- ]france|auvergne|rh[ôo]ne[- ]alpes|"
     r"nouvelle[- ]aquitaine|provence|paca|c[ôo]te d['’]azur|bourgogne|franche[- ]comt[ée]|"
     r"centre[- ]val de loire|pays de la loire|corse|alsace|lorraine|champagne|guadeloupe|"
-    r"martinique|guyane|la r[ée]union|mayotte)\b",
+    r"martinique|guyane|(?-i:La Réunion)|mayotte)\b",
     re.I,
 )
 
@@ -136,7 +136,8 @@ ACTORS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "etat": re.compile(
-        r"\b(?:[ée]tat|minist[èe]re\w*|gouvernement|national\w*|state|government)\b", re.I
+        r"\b(?:[ée]tat\b(?! des lieux)|minist[èe]re\w*|gouvernement|national\w*|state|government)\b",
+        re.I,
     ),
 }
 
@@ -147,7 +148,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom de la personne|interlocut\w*|"
             r"(?:qui est|quel est|nom du|nom de la) (?:le |la )?r[ée]f[ée]rent\w*|contact person|"
             r"qui (?:pr[ée]side|dirige)|"
-            r"(?:le|la|les|son|sa) (?:pr[ée]sident|pr[ée]sidente|directeur|directrice)s? "
+            r"(?:qui est|nom du|nom de la|comment s['’]appelle) (?:le|la|les|son|sa) "
+            r"(?:pr[ée]sident|pr[ée]sidente|directeur|directrice)s? "
             r"(?:de|du|d['’])|who (?:chairs|runs|heads|leads))\b",
             re.I,
         ),
@@ -158,7 +160,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         "contact",
         # « l'adresse du site », not « à qui s'adresse ACTE ? »
         re.compile(
-            r"\b(?:contact\w*|joindre|reach|site (?:web|internet)|website)\b|(?<!s['’])\badresse\b",
+            r"\b(?:contact\w*|comment (?:les |le |la )?joindre|reach|adresse du site|website)\b"
+            r"|(?<!s['’])\badresse\b",
             re.I,
         ),
     ),

@@ -66,7 +66,7 @@ _NOT_EXCEED = re.compile(r"\bne\b(?:\s+\w+){0,2}\s+(?:d[ée]passer|exc[ée]der)\
 # Restriction or negation markers, by kind; a kind in the sentence must be in the evidence.
 _RESTRICTIONS = {
     "négation": re.compile(
-        r"\bn(?:e\b|['’])(?:\s*\w+){0,4}?\s+(?:pas|plus|jamais|aucun|aucune|rien|guère)\b"
+        r"\bn(?:e\b|['’])(?:\s*\w++){0,4}?\s+(?:pas|plus|jamais|aucun|aucune|rien|guère)\b"
         r"|\b(?:not|never|no|none|nothing|cannot|can't|isn't|aren't|doesn't|don't)\b",
         re.I,
     ),

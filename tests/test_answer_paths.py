@@ -131,3 +131,31 @@ def test_threshold_keeps_the_precision_asked_for():
     t = choose_threshold(probs, answerable, 0.9)
     refused = [ok for p, ok in zip(probs, answerable, strict=True) if p < t]
     assert refused == [False, False]
+
+
+def test_a_model_fitted_with_another_embedder_is_ignored(tmp_path):
+    model = AnswerabilityModel(("support",), (0.0,), (1.0,), (1.0,), 0.0, 0.5, "", "model-a")
+    model.save(tmp_path / "m.json")
+    assert AnswerabilityModel.load(tmp_path / "m.json", "model-a") == model
+    assert AnswerabilityModel.load(tmp_path / "m.json", "model-b") is None
+    (tmp_path / "n.json").write_text('{"features": ["support"], "mean": [0], "scale": [1], '
+                                     '"weights": [1], "bias": 0, "threshold": "x"}')  # fmt: skip
+    assert AnswerabilityModel.load(tmp_path / "n.json") is None
+
+
+def test_a_card_whose_quote_the_index_lacks_is_left_out(tiny_settings, fake_embedder):
+    tiny_settings.cards_dir.mkdir()
+    (tiny_settings.cards_dir / "financement.yaml").write_text(CARD, encoding="utf-8")
+    stale = CARD.replace("id: financement", "id: ailleurs").replace(
+        "Cette aide est limitée à 40 % des dépenses.", "Une phrase que le guide n'a plus."
+    )
+    (tiny_settings.cards_dir / "ailleurs.yaml").write_text(stale, encoding="utf-8")
+    p = Pipeline.load(tiny_settings, embedder=fake_embedder, progress=False)
+    assert [c.id for c in p.cards.cards] == ["financement"]
+
+
+def test_no_history_turns_means_no_history():
+    from assistant.pipeline import _clean_history
+
+    history = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]
+    assert _clean_history(history, 0) == [] and len(_clean_history(history, 1)) == 1

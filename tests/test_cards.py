@@ -121,3 +121,14 @@ def test_cli_check_exits_1_on_a_problem(tmp_path):
         capture_output=True, text=True, cwd=PROJECT_ROOT, check=False,
     )  # fmt: skip
     assert run.returncode == 1 and "dep: ligne 1" in run.stdout and "12" in run.stdout
+
+
+def test_bad_paraphrases_and_related_fields_name_the_file(tmp_path):
+    (tmp_path / "paraphrases.yaml").write_text("a: [\n", encoding="utf-8")
+    with pytest.raises(UserError, match="paraphrases.yaml"):
+        load_paraphrases(tmp_path)
+    write_card(tmp_path, "dep", "Les départements interviennent.", [DEPARTEMENTS])
+    text = (tmp_path / "dep.yaml").read_text(encoding="utf-8")
+    (tmp_path / "dep.yaml").write_text(text + "related: x\n", encoding="utf-8")
+    with pytest.raises(UserError, match="related"):
+        load_cards(tmp_path)

@@ -134,3 +134,26 @@ def test_misspelt_question_words_are_not_the_focus():
 )
 def test_words_that_only_look_like_a_typed_question(question, wants):
     assert analyse(question).wants == wants
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Qui peut bénéficier de l'AMI selon le guide ?",
+        "Quelle est la date limite de l'AMI d'après ce guide ?",
+        "Qui doit signer le document de candidature ?",
+    ],
+)
+def test_questions_that_mention_the_guide_are_not_about_it(question):
+    assert not about_the_guide(question)
+
+
+def test_look_alikes_of_regions_places_and_people():
+    from assistant.question import OTHER_REGIONS
+
+    assert not OTHER_REGIONS.search("Quand a lieu la réunion de lancement du PTCE ?")
+    assert OTHER_REGIONS.search("Un PTCE à La Réunion ?")
+    assert analyse("Faut-il joindre un budget au dossier ?").wants == ""
+    assert analyse("Faut-il créer un site internet ?").wants == ""
+    assert analyse("Quel rôle joue le président de la région ?").wants == ""
+    assert analyse("Faut-il faire un état des lieux ?").actor == ""

@@ -29,9 +29,12 @@ def section_anchor(doc_id: str, heading: str) -> str:
     return f"{doc_id}--{'-'.join(words)}"
 
 
-def guide_href(doc_id: str, section_path: str) -> str:
-    """The link, relative to the chat or the widget page, to the cited section."""
+def guide_href(doc_id: str, section_path: str, title: str = "") -> str:
+    """The link, relative to the chat or the widget page, to the cited section (to the
+    document itself for a passage before its first section)."""
     heading = section_path.split(" > ")[-1] if section_path else ""
+    if not heading or heading == title:
+        return f"guide#{doc_id}"
     return f"guide#{section_anchor(doc_id, heading)}"
 
 

@@ -134,7 +134,7 @@ def _lines(escaped: str) -> str:
 def source_html(source: Source, turn: int, *, open_: bool = False) -> str:
     """A numbered source: its section, the passage with the quote highlighted, and a link
     that opens the document at that section (the app's `/guide` page)."""
-    href = guide_href(source.doc_id, source.section) if source.doc_id else ""
+    href = guide_href(source.doc_id, source.section, source.title) if source.doc_id else ""
     link = (
         f'<a class="source-link" href="{escape(href)}" target="_blank" rel="noopener noreferrer">'
         f"{escape(OPEN_IN_GUIDE)}</a>"
