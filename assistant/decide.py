@@ -11,11 +11,12 @@ import re
 from .cardmatch import CardIndex, CardMatch
 from .cards import Card
 from .followup import Topic
-from .question import HOME_PLACES, POPULATION, SELF, Analysis, answers_type
+from .question import HOME_PLACES, POPULATION, SELF, TYPED, Analysis, answers_type
 from .schema import Chunk
 from .text import markdown_to_plain, normalise_space
 
 EXAMPLE_MARGIN = 0.02  # a general card this close to an example card is preferred
+TYPED_MARGIN = 0.07  # a card this close to the best one answers when only it states the figure
 MIN_LEXICAL = 0.2  # (chosen on the tune split) share of the question's focus terms a card must use (idf-weighted)
 # A place named after a preposition: « dans l'Avesnois », « de Saint-Pol ».
 _WHERE = re.compile(
@@ -82,6 +83,8 @@ def choose_card(
     better and states the kind of answer asked for (an amount, a date…). A follow-up never
     gets the previous answer again; "un exemple ?" goes to the previous card's related cards."""
     before = previous_card(topic.previous_answer, cards) if topic.followup else None
+    if before is not None and analysis.wants in TYPED and _states(before, analysis):
+        before = None  # « et son montant ? »: the figure is in that card, moved first
     pool = [m for m in matches if before is None or m.card.id != before.id]
     if before is not None and analysis.wants == "example" and before.related:
         related = [m for m in pool if m.card.id in before.related]
@@ -98,11 +101,26 @@ def choose_card(
         general = [m for m in pool if m.card.kind != "example" and m.card is not card]
         if general and general[0].score >= top - EXAMPLE_MARGIN:
             card = general[0].card
-    return (
-        card
-        if answers_type(analysis.wants, f"{card.topic}\n{card.text('fr')}", analysis.counted)
-        else None
+    if _states(card, analysis):
+        return card
+    # « l'aide de l'État dure combien de temps ? »: the card on funding in general does not
+    # say; a card almost as close that states a duration does.
+    top = pool[0].score
+    return next(
+        (
+            m.card
+            for m in pool[1:]
+            if m.score >= max(min_score, top - TYPED_MARGIN)
+            and (not analysis.focus or m.lexical >= MIN_LEXICAL)
+            and _states(m.card, analysis)
+        ),
+        None,
     )
+
+
+def _states(card: Card, analysis: Analysis) -> bool:
+    """Does the card state the kind of answer asked for (an amount, a date…)?"""
+    return answers_type(analysis.wants, f"{card.topic}\n{card.text('fr')}", analysis.counted)
 
 
 def find_contacts(chunks: list[Chunk]) -> list[tuple[Chunk, str]]:

@@ -37,7 +37,15 @@ from .followup import resolve_topic
 from .guard import clean_question, is_injection, looks_english, unknown_entities
 from .index import Index, chunk_index_text, open_index
 from .prompts import ENGLISH_PREFACE, abstention, fallback_note, guide_meta, helpful_refusal
-from .question import CUE_TERMS, OTHER_REGIONS, TYPED, Analysis, answers_type, topic_terms
+from .question import (
+    CUE_TERMS,
+    OTHER_REGIONS,
+    TYPED,
+    Analysis,
+    answers_type,
+    asked_noun,
+    topic_terms,
+)
 from .retrieve import Retrieval, Retriever
 from .schema import Answer, Chunk, Hit
 from .settings import Settings
@@ -213,13 +221,15 @@ class Pipeline:
             timings["answer"] = _ms(t)
             timings["total"] = _ms(t0)
             message, sources = self._refusal(lang, analysis, candidates)
-            reason = "wrong_type" if not signals["typed"] else "low_support"
+            typed_only = signals["asked_known"] and not signals["typed"]
+            reason = "wrong_type" if typed_only else "low_support"
             return Answer(message, True, sources, timings, query, reason, **meta, signals=signals)
         if card is not None:
             try:
                 text_out, sources = compose_card(
-                    card, lang, self.index.chunks, wants=analysis.wants, counted=analysis.counted
-                )
+                    card, lang, self.index.chunks, wants=analysis.wants,
+                    counted=analysis.counted, focus=analysis.focus, weight=self._weight,
+                )  # fmt: skip
             except QuoteNotIndexed:  # cannot happen with cards checked at load; decline safely
                 message, sources = self._refusal(lang, analysis, candidates)
                 return Answer(message, True, sources, timings, query, "low_support", **meta)
@@ -254,6 +264,9 @@ class Pipeline:
                 analysis, chosen
             )
         typed = typed and years_stated(analysis.core, said)
+        # « sur quels critères… »: what is asked for is a word the guide never uses
+        asked = asked_noun(analysis.core) if analysis.wants not in TYPED else ""
+        asked_known = not asked or self._known(asked)
         focus = set(analysis.focus)
         have = set(analyze(expand(said)))
         best = matches[0] if matches else None
@@ -266,18 +279,25 @@ class Pipeline:
             "key_in_answer": float(self._key_in(focus - CUE_TERMS or focus, have)),
             "card_dense": best.dense if best else 0.0,
             "card_lexical": best.lexical if best else 0.0,
-            "typed": float(typed),
+            "typed": float(typed and asked_known),
+            "asked_known": float(asked_known),
             "agreement": float(
                 dense_top is not None and lexical_top is not None and dense_top is lexical_top
             ),
         }
 
+    def _weight(self, term: str) -> float:
+        """A term's idf in the guide's sentences; a word the guide never uses weighs most."""
+        return self.retriever.sentence_bm25.idf.get(term, self._top_idf)
+
+    @cached_property
+    def _top_idf(self) -> float:
+        return max(self.retriever.sentence_bm25.idf.values(), default=1.0)
+
     def _weighted_share(self, terms: set[str], present) -> float:
         """idf-weighted share of `terms` for which `present(term)` holds (1.0 for none):
         a rare word of the question weighs more than a common one."""
-        idf = self.retriever.sentence_bm25.idf
-        top = max(idf.values(), default=1.0)
-        weights = {t: idf.get(t, top) for t in terms}
+        weights = {t: self._weight(t) for t in terms}
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if present(t)) / total if total else 1.0
 

@@ -26,7 +26,8 @@ SELF = re.compile(
     r"^\s*(?:bonjour|bonsoir|salut|hello|hi|merci|madame|monsieur)\b"
     r"|\b(?:je suis|j['’]ai|je travaille|je m['’]occupe|nous sommes|on est|nous avons|on a|"
     r"notre|nos|mon|ma|mes|chez nous|dans ma|dans notre|i am|i['’]m|we are|we['’]re|our|my|"
-    r"i work|we have)\b",
+    r"i work|we have|je dirige|je pilote|j['’]anime|je g[èe]re|je repr[ée]sente|"
+    r"charg[ée]e? de mission|technicien(?:ne)?|agent de d[ée]veloppement|dgs)\b",
     re.I,
 )
 _INTERROGATIVE = re.compile(
@@ -148,6 +149,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom de la personne|interlocut\w*|"
             r"(?:qui est|quel est|nom du|nom de la) (?:le |la )?r[ée]f[ée]rent\w*|contact person|"
             r"qui (?:pr[ée]side|dirige)|"
+            r"comment s['’]appelle(?:nt)? (?:le |la |les |l['’])(?:animat\w*|responsable\w*|"
+            r"coordinat\w*|salari\w*|charg[ée]e?s? de mission|directeur|directrice)|"
             r"(?:qui est|nom du|nom de la|comment s['’]appelle) (?:le|la|les|son|sa) "
             r"(?:pr[ée]sident|pr[ée]sidente|directeur|directrice)s? "
             r"(?:de|du|d['’])|who (?:chairs|runs|heads|leads))\b",
@@ -173,7 +176,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         "duration",
         re.compile(
             r"\b(?:combien (?:d['’]ann[ée]es|de mois|de temps|de semaines)|pendant combien|"
-            r"sur combien d['’]ann[ée]es|quelle dur[ée]e|dur[ée]e de|how long|for how many years)\b",
+            r"sur combien d['’]ann[ée]es|quelle (?:est (?:la )?)?dur[ée]e|dur[ée]e (?:de|d['’]|du|des)\b|"
+            r"dure(?:nt)? combien|how long|for how many years)\b",
             re.I,
         ),
     ),
@@ -225,7 +229,8 @@ _GENERIC = frozenset(
     analyze(
         "ptce pôle pôles territorial territoriaux coopération économique guide dit parle "
         "question savoir voudrais aimerais souhaite besoin svp merci bonjour expliquer exactement "
-        "concrètement faire peux pouvez pourriez possible quoi chose choses rôle"
+        "concrètement faire peux pouvez pourriez possible quoi chose choses rôle auprès envers "
+        "concernant fait font"
     )
 )
 
@@ -252,21 +257,53 @@ _INDIRECT = re.compile(
 )
 
 
+# A question that leans on the sentence before it: « Est-ce possible ? », « Is that allowed? »
+_LEANS = re.compile(
+    r"^\W*(?:est-ce(?! qu)|c['’]est (?:possible|pr[ée]vu|permis|autoris[ée]|envisageable|"
+    r"faisable|une? )|cela|ça|is (?:this|that|it)|does (?:this|that|it)|can (?:this|that|it)|"
+    r"would (?:this|that|it))\b",
+    re.I,
+)
+# A sentence that says what the user wants to do (kept in the question), not who they are.
+_NEED = re.compile(
+    r"\b(?:veu\w+|voul\w+|voudri\w+|souhait\w+|aimeri\w+|cherch\w+|envisag\w+|"
+    r"r[ée]fl[ée]chi\w+|projet(?:te|tons)?|besoin|want\w*|would like|plan(?:ning)? to|"
+    r"looking for)\b",
+    re.I,
+)
+
+
 def split_context(text: str) -> tuple[str, str]:
     """(core, context): sentences that introduce the user and ask nothing go to the context;
     "je suis élue d'une commune, comment … ?" loses its introductory clause."""
     parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+", text) if p.strip()]
-    context = [p for p in parts[:-1] if "?" not in p and SELF.search(p)]
+    # Who the user is goes to the context; what they want to do stays in the question.
+    context = [p for p in parts[:-1] if "?" not in p and SELF.search(p) and not _NEED.search(p)]
     core = [p for p in parts if p not in context] or parts
     first = core[0]
     if SELF.search(first):
-        # "je suis … dans l'Oise, comment …" -> the clause from the interrogative on.
+        # "je suis … dans l'Oise, comment …" -> the clause from the interrogative on;
+        # "chargé de mission dans une CC : nos élus veulent …" -> from the colon on.
         for m in re.finditer(r"[,:;]\s*", first):
-            rest = first[m.end() :]
-            if _INTERROGATIVE.match(rest) or re.match(r"(?:est-ce|peut-on|y a-t-il)", rest, re.I):
-                context.append(first[: m.start()])
+            head, rest = first[: m.start()], first[m.end() :]
+            introduces = m.group(0)[0] == ":" and SELF.search(head) and not _NEED.search(head)
+            if (
+                introduces
+                or _INTERROGATIVE.match(rest)
+                or re.match(r"(?:est-ce|peut-on|y a-t-il)", rest, re.I)
+            ):
+                context.append(head)
                 core[0] = rest[0].upper() + rest[1:]
                 break
+    if context and _LEANS.match(core[0]):
+        # « … nos élus veulent aider un PTCE à acheter du matériel. Est-ce prévu ? »: the
+        # question points at the sentence before it, which is what is asked about.
+        need = context.pop()
+        m = re.search(r"^[^:]*\s:\s*", need)  # « Chargé de mission dans une CC … : nos élus… »
+        if m and SELF.search(m.group(0)):
+            context.append(m.group(0).strip(" :"))
+            need = need[m.end() :]
+        core.insert(0, need)
     joined = " ".join(core)
     m = _INDIRECT.search(joined)
     if m and SELF.search(joined[: m.start()]):
@@ -378,7 +415,7 @@ TYPED: dict[str, re.Pattern[str]] = {
 # Words that say which kind of answer is wanted, not what it is about.
 CUE_TERMS = frozenset(
     analyze(
-        "durée années ans mois longtemps s'appelle préside président présidente directeur "
+        "durée dure durent temps années ans mois longtemps s'appelle préside président présidente directeur "
         "montant montants budget euros euro plafond enveloppe pourcentage taux part date "
         "dates délai échéance année quand nombre combien contact contacter téléphone mail courriel "
         "adresse joindre personne nom interlocuteur référent amount much many when deadline year "
@@ -392,6 +429,50 @@ _COUNTED = re.compile(
 )
 
 
+# What users count and the words the guide counts them with: « combien de PTCE ? » is
+# answered by « 2 dynamiques naissantes », « combien d'adhérents ? » by « 200 collectivités ».
+_COUNTED_AS = [
+    frozenset(analyze(words))
+    for words in (
+        "ptce pôle pôles dynamique dynamiques projet projets initiative initiatives",
+        "projet projets lauréat lauréats dossier dossiers",
+        "adhérent adhérents membre membres collectivité collectivités",
+    )
+]
+
+
+# The noun a question asks for: « sur quels critères… » -> critères.
+_ASKED = re.compile(
+    r"\b(?:quels?|quelles?|which|what)\s+(?:sont\s+(?:les\s+)?|est\s+(?:le\s+|la\s+|l['’]))?"
+    r"([^\W\d_][\w’'-]*)",
+    re.I,
+)
+# Asked-for nouns that say how, not what: « quelle forme de soutien ? », « quel texte de loi ? ».
+_GENERIC_ASKED = frozenset(
+    analyze(
+        "texte textes type types sorte sortes genre genres forme formes façon façons manière "
+        "manières moyen moyens chose choses élément éléments point points aspect aspects exemple "
+        "exemples kind kinds sort way ways"
+    )
+)
+
+
+def asked_noun(core: str) -> str:
+    """The stem of the noun the question asks for (« sur quels critères… » -> "criter"), ""
+    when there is none or it is generic (« quelle forme… », « quels sont les trois… »)."""
+    m = _ASKED.search(core)
+    if not m or re.fullmatch(_NUMBER_WORD, m.group(1), re.I):
+        return ""
+    stems = analyze(m.group(1))
+    return stems[0] if stems and stems[0] not in _GENERIC_ASKED | _GENERIC | CUE_TERMS else ""
+
+
+def counted_as(counted: str) -> frozenset[str]:
+    """The stems that count as the thing counted (itself and its kin)."""
+    kin = [group for group in _COUNTED_AS if counted in group]
+    return frozenset({counted}.union(*kin))
+
+
 def answers_type(wants: str, text: str, counted: str = "") -> bool:
     """Does `text` state the kind of answer asked for? An amount needs a number with € or
     euros, a percentage a %, a date a year, a month or a duration, a count a number that is
@@ -400,12 +481,13 @@ def answers_type(wants: str, text: str, counted: str = "") -> bool:
     pattern = TYPED.get(wants)
     if pattern is None:
         return True
+    kin = counted_as(counted) if counted else frozenset()
     if wants == "count" and re.search(r"(?m)^- ", text):
-        return not counted or counted in analyze(text)  # a list of the things counted
+        return not counted or bool(kin & set(analyze(text)))  # a list of the things counted
     if wants == "count" and counted:
         # "combien de communes" is answered by a number in a sentence about communes.
         return any(
-            pattern.search(s) and counted in analyze(s) for s in re.split(r"(?<=[.!?;])\s+", text)
+            pattern.search(s) and kin & set(analyze(s)) for s in re.split(r"(?<=[.!?;])\s+", text)
         )
     return bool(pattern.search(text))
 

@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from assistant.answerability import AnswerabilityModel, choose_threshold, fit
-from assistant.compose import compose_card, lead_with_type
+from assistant.cards import Line
+from assistant.compose import compose_card, lead_with_focus, lead_with_type
 from assistant.followup import resolve_topic
 from assistant.pipeline import Pipeline
 
@@ -159,3 +160,53 @@ def test_no_history_turns_means_no_history():
 
     history = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]
     assert _clean_history(history, 0) == [] and len(_clean_history(history, 1)) == 1
+
+
+def test_a_new_actor_in_a_followup_replaces_the_earlier_one():
+    history = [
+        {"role": "user", "content": "Quel rôle pour une intercommunalité auprès d'un PTCE ?"},
+        {"role": "assistant", "content": "Les intercommunalités sont des partenaires [1]."},
+    ]
+    t = resolve_topic("et pour une commune ?", history)
+    assert t.analysis.actor == "commune"
+    assert "intercommunalité" not in t.query and "commune" in t.query
+    assert "intercommunal" not in t.analysis.focus
+
+
+def test_a_typed_followup_may_come_back_to_the_previous_card(pipeline):
+    history = [
+        {"role": "user", "content": "Combien la commune donne-t-elle au jardin ?"},
+        {
+            "role": "assistant",
+            "content": pipeline.ask("Combien la commune donne-t-elle au jardin ?").answer,
+        },
+    ]
+    a = pipeline.ask("et quel pourcentage des dépenses ?", history)
+    assert a.card == "financement" and not a.abstained and "40 %" in a.answer
+
+
+def _line(fr: str) -> Line:
+    return Line(fr, fr, (fr,))
+
+
+def test_the_part_of_a_card_the_question_is_about_leads():
+    lines = [
+        _line("Un PTCE facilite le changement d'échelle."),
+        _line("À Amiens, le PTCE « Une ville idéale » s'est constitué."),
+        _line("Il compte environ 40 structures."),
+    ]
+    moved = lead_with_focus(lines, ("amien",), lambda t: 1.0)
+    assert moved == [lines[1], lines[2], lines[0]]  # the Amiens lines keep their order
+    assert lead_with_focus(lines, ("echel",), lambda t: 1.0) == lines  # already first
+    assert lead_with_focus(lines, ("structur",), lambda t: 1.0)[0] == lines[1]  # not « Il… »
+
+
+def test_a_list_moves_with_the_line_that_introduces_it():
+    lines = [
+        _line("Le terme est né en 2009."),
+        _line("Le PTCE est issu d'une démarche associant :"),
+        _line("- le Labo de l'ESS ;"),
+        _line("- le RTES."),
+    ]
+    moved = lead_with_focus(lines, ("labo",), lambda t: 1.0)
+    assert moved == [lines[1], lines[2], lines[3], lines[0]]
