@@ -32,12 +32,30 @@ _PLACE = re.compile(
 
 def without_context(core: str, wants: str = "") -> str:
     """The question less what describes the user's situation: a town's population, the
-    places of Hauts-de-France a user says they are in — unless the place is what is asked
-    counted (« combien de PTCE dans le Nord ? »)."""
+    places of Hauts-de-France a user says they are in, the name of the local authority that
+    asks (« la mairie de Fruges peut-elle… », « le Grand Reims peut-il… ») — unless the
+    place is what is asked about (« combien de PTCE dans le Nord ? », « un exemple à
+    Lens ? »)."""
     core = POPULATION.sub(" ", core)
     if SELF.search(core):  # « technicien dans une CC de l'Avesnois, … »: where the user is
         core = _WHERE.sub(" ", core)
-    return core if wants == "count" else _PLACE.sub(" ", core)
+    if wants in _ABOUT_PLACES:
+        return core
+    return _PLACE.sub(" ", _AUTHORITY_NAME.sub(" ", core))
+
+
+# What a place can be the point of: a count, a list, an example, someone to contact there.
+_ABOUT_PLACES = frozenset({"count", "list", "example", "person", "contact", "phone", "email"})
+_NAME = r"[A-ZÀ-ÖØ-Þ][\w'’-]*(?:[\s-](?:(?:de|du|des|la|le|sur|en)[\s-])?[A-ZÀ-ÖØ-Þ][\w'’-]*)*"
+# A local authority named: « la mairie de Fruges », « la CC du Pays de Lumbres », « le
+# Grand Reims », « Dunkerque Grand Littoral », « Lille Métropole ».
+_AUTHORITY_NAME = re.compile(  # the kind of authority in any case, its name capitalised
+    r"\b(?i:mairie|ville|commune|communaut[ée] (?:de communes|d['’]agglom[ée]ration|urbaine)|"
+    r"cc|ca|cu|agglo(?:m[ée]ration)?|m[ée]tropole|d[ée]partement|conseil d[ée]partemental|"
+    r"pays|interco(?:mmunalit[ée])?|epci|pnr|parc naturel r[ée]gional)"
+    rf"\s+(?i:de\s+(?:la\s+|l['’])?|du\s+|des\s+|d['’])?{_NAME}"
+    rf"|\b(?i:le\s+|du\s+)?Grand[\s-]{_NAME}|{_NAME}\s+(?:M[ée]tropole|Agglo\w*|Grand Littoral)\b"
+)
 
 
 def years_stated(core: str, answer: str) -> bool:

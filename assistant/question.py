@@ -26,8 +26,10 @@ SELF = re.compile(
     r"^\s*(?:bonjour|bonsoir|salut|hello|hi|merci|madame|monsieur)\b"
     r"|\b(?:je suis|j['’]ai|je travaille|je m['’]occupe|nous sommes|on est|nous avons|on a|"
     r"notre|nos|mon|ma|mes|chez nous|dans ma|dans notre|i am|i['’]m|we are|we['’]re|our|my|"
-    r"i work|we have|je dirige|je pilote|j['’]anime|je g[èe]re|je repr[ée]sente|"
-    r"charg[ée]e? de mission|technicien(?:ne)?|agent de d[ée]veloppement|dgs)\b",
+    r"i work|we have|je dirige|je pilote|j['’]anime|je g[èe]re|je repr[ée]sente|je bosse|"
+    r"on bosse|ici|charg[ée]e? de mission|technicien(?:ne)?|agent de d[ée]veloppement|dgs|"
+    r"maire (?:de|d['’])|[ée]lue? (?:à|de|d['’]|dans)|conseill[eè]re? (?:municipal|communautaire|"
+    r"d[ée]partemental|r[ée]gional)\w*)\b",
     re.I,
 )
 _INTERROGATIVE = re.compile(

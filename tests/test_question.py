@@ -221,3 +221,30 @@ def test_a_count_is_answered_by_a_number_of_the_same_kind_of_thing():
 
 def counted_as_stem(word: str) -> str:
     return analyse(f"combien de {word} ?").counted
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("La mairie de Saint-Omer peut-elle aider un PTCE ?", "peut-elle aider un PTCE"),
+        ("Le Grand Reims peut-il soutenir un PTCE ?", "peut-il soutenir un PTCE"),
+        ("Notre CC Pévèle Carembault veut aider un PTCE", "veut aider un PTCE"),
+    ],
+)
+def test_the_name_of_the_authority_that_asks_is_context(question, kept):
+    out = without_context(question)
+    assert kept in out and not any(n in out for n in ("Omer", "Reims", "Pévèle"))
+
+
+def test_a_place_that_is_the_point_of_the_question_stays():
+    assert "Reims" in without_context("Quel est le PTCE de Reims ?")
+    assert "Reims" in without_context("Combien de PTCE dans la métropole de Reims ?", "count")
+    assert "Occitanie" in without_context("La Région Occitanie a-t-elle un dispositif ?")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["je bosse à la CAPSO, on peut financer l'animation ?", "Maire de Fruges : comment aider ?"],
+)
+def test_more_ways_users_say_who_they_are(question):
+    assert not any(n in without_context(analyse(question).core) for n in ("CAPSO", "Fruges"))

@@ -50,7 +50,8 @@ def test_out_of_range_citations_are_removed_and_recorded(bad):
 
 def test_a_list_citation_keeps_its_valid_numbers():
     v = verify(
-        "La commune verse 3 000 euros et une association loi 1901 gère le jardin [1, 9, 2].", SOURCES
+        "La commune verse 3 000 euros et une association loi 1901 gère le jardin [1, 9, 2].",
+        SOURCES,
     )
     assert v.ok and v.text.endswith("[1][2].")
     assert any("[9]" in n for n in v.notes)
@@ -118,8 +119,12 @@ def test_a_sentence_borrows_the_citation_that_follows_it_on_its_line():
     v = verify("Le jardin est géré par une association. Elle relève de la loi 1901 [2].", SOURCES)
     # "relève" is not in the passage: the second sentence goes, the first borrows its [2].
     assert v.text == "Le jardin est géré par une association [1]."
-    v = verify("Le jardin est géré par une association. Les adhérents élisent un bureau [2].", SOURCES)
-    assert v.text == "Le jardin est géré par une association [1]. Les adhérents élisent un bureau [1]."
+    v = verify(
+        "Le jardin est géré par une association. Les adhérents élisent un bureau [2].", SOURCES
+    )
+    assert (
+        v.text == "Le jardin est géré par une association [1]. Les adhérents élisent un bureau [1]."
+    )
 
 
 def test_borrowed_citations_are_checked_too():
@@ -153,7 +158,9 @@ def test_a_short_sentence_is_dropped_rather_than_replaced():
 def test_a_sentence_unrelated_to_its_passage_is_dropped():
     v = verify("Cette idée est excellente pour tous les territoires [1].", SOURCES)
     assert not v.ok and v.dropped == 1 and "excellent" in v.notes[0]
-    paraphrase = "Un jardin peut devenir une SCIC, et la Région Hauts-de-France entrer au capital [3]."
+    paraphrase = (
+        "Un jardin peut devenir une SCIC, et la Région Hauts-de-France entrer au capital [3]."
+    )
     assert verify(paraphrase, SOURCES).text == paraphrase.replace("[3]", "[1]")
 
 
