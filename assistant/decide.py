@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import re
 
+from .analysis import analyze
 from .cardmatch import CardIndex, CardMatch
 from .cards import Card
 from .followup import Topic
-from .question import HOME_PLACES, POPULATION, SELF, TYPED, Analysis, answers_type
+from .question import HOME_PLACES, POPULATION, SELF, TYPED, Analysis, answers_type, topic_terms
 from .schema import Chunk
 from .text import markdown_to_plain, normalise_space
 
 EXAMPLE_MARGIN = 0.02  # a general card this close to an example card is preferred
+TOPIC_SHARE = 0.6  # of the question's topic words, in a card chosen for the figure it states
 TYPED_MARGIN = 0.07  # a card this close to the best one answers when only it states the figure
 MIN_LEXICAL = 0.2  # (chosen on the tune split) share of the question's focus terms a card must use (idf-weighted)
 # A place named after a preposition: « dans l'Avesnois », « de Saint-Pol ».
@@ -108,6 +110,7 @@ def choose_card(
         related = [m for m in pool if m.card.id in before.related]
         if related and related[0].score >= min_score - 0.05:
             return related[0].card
+    pool = [m for m in pool if _needed(m.card, analysis)]
     if not pool or pool[0].score < min_score:
         return None
     if analysis.focus and pool[0].lexical < MIN_LEXICAL:
@@ -122,7 +125,8 @@ def choose_card(
     if _states(card, analysis):
         return card
     # « l'aide de l'État dure combien de temps ? »: the card on funding in general does not
-    # say; a card almost as close that states a duration does.
+    # say; a card almost as close that states a duration, on the same topic, does (not the
+    # State's AMI for « combien de temps dure l'AMI de la Somme ? »).
     top = pool[0].score
     return next(
         (
@@ -130,10 +134,28 @@ def choose_card(
             for m in pool[1:]
             if m.score >= max(min_score, top - TYPED_MARGIN)
             and (not analysis.focus or m.lexical >= MIN_LEXICAL)
+            and _on_topic(m.card, analysis, cards)
             and _states(m.card, analysis)
         ),
         None,
     )
+
+
+def _on_topic(card: Card, analysis: Analysis, cards: CardIndex) -> bool:
+    """The card is about the question's actor, or uses most of its topic words."""
+    if card.actor and card.actor == analysis.actor:
+        return True
+    topic = topic_terms(analysis.core)
+    have = cards.terms[cards.cards.index(card)]
+    return not topic or len(topic & have) / len(topic) >= TOPIC_SHARE
+
+
+def _needed(card: Card, analysis: Analysis) -> bool:
+    """The question uses one of the words the card needs (`Card.needs`), if it has any."""
+    if not card.needs:
+        return True
+    said = set(analyze(analysis.text))
+    return any(set(analyze(w)) <= said for w in card.needs)
 
 
 def _states(card: Card, analysis: Analysis) -> bool:

@@ -49,6 +49,7 @@ from .question import (
 from .retrieve import Retrieval, Retriever
 from .schema import Answer, Chunk, Hit
 from .settings import Settings
+from .synonyms import Synonyms
 
 if TYPE_CHECKING:
     from .answer import Candidate
@@ -89,6 +90,7 @@ class Pipeline:
     answerability: AnswerabilityModel | None = None
     known_terms: frozenset[str] = frozenset()  # stems the guide and the cards use
     paraphrases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # cards/paraphrases.yaml
+    synonyms: Synonyms = field(default_factory=Synonyms)  # cards/synonyms.yaml
 
     @classmethod
     def load(
@@ -118,9 +120,11 @@ class Pipeline:
         known = frozenset(retriever.sentence_bm25.idf).union(*cards.terms)
         contacts = find_contacts(index.chunks)
         paraphrases = load_paraphrases(settings.cards_dir)
+        synonyms = Synonyms.load(settings.cards_dir) if settings.use_cards else Synonyms()
         return cls(
-            settings, embedder, index, retriever, cards, llm, contacts, model, known, paraphrases
-        )
+            settings, embedder, index, retriever, cards, llm, contacts, model, known, paraphrases,
+            synonyms,
+        )  # fmt: skip
 
     def ask(
         self, question: object, history: list[dict[str, str]] | None = None, *, mode: str = "hybrid"
@@ -178,7 +182,10 @@ class Pipeline:
             )
 
         topic = resolve_topic(text, history)
-        analysis = topic.analysis
+        # the users' words for the guide's words (« la campagne » -> « rural »)
+        analysis = replace(
+            topic.analysis, focus=self.synonyms.focus(topic.analysis.focus, self._known)
+        )
         unknown = unknown_entities(
             without_context(analysis.core, analysis.wants),
             self.retriever.vocabulary,
@@ -200,7 +207,7 @@ class Pipeline:
             timings["total"] = _ms(t0)
             return Answer(said, False, sources, timings, text, "", **meta, method="extractive")
 
-        query = topic.query
+        query = self.synonyms.query(topic.query)
         if self.llm is not None and failures is not None:
             query = self._rewrite(text, history, failures) or query
         timings["resolve"] = _ms(t0)

@@ -29,7 +29,9 @@ SELF = re.compile(
     r"i work|we have|je dirige|je pilote|j['’]anime|je g[èe]re|je repr[ée]sente|je bosse|"
     r"on bosse|ici|charg[ée]e? de mission|technicien(?:ne)?|agent de d[ée]veloppement|dgs|"
     r"maire (?:de|d['’])|[ée]lue? (?:à|de|d['’]|dans)|conseill[eè]re? (?:municipal|communautaire|"
-    r"d[ée]partemental|r[ée]gional)\w*)\b",
+    r"d[ée]partemental|r[ée]gional)\w*|(?:directeur|directrice|tr[ée]sori[eè]re?|pr[ée]sident|"
+    r"pr[ée]sidente|responsable|g[ée]rante?|coordinat(?:eur|rice)|salari[ée]e?|b[ée]n[ée]vole)"
+    r" (?:d['’]une?|de la|du|des|à|de l['’]))\b",
     re.I,
 )
 _INTERROGATIVE = re.compile(
@@ -232,7 +234,7 @@ _GENERIC = frozenset(
         "ptce pôle pôles territorial territoriaux coopération économique guide dit parle "
         "question savoir voudrais aimerais souhaite besoin svp merci bonjour expliquer exactement "
         "concrètement faire peux pouvez pourriez possible quoi chose choses rôle auprès envers "
-        "concernant fait font"
+        "concernant fait font si via comme doit dois devons plutôt"
     )
 )
 
@@ -263,13 +265,15 @@ _INDIRECT = re.compile(
 _LEANS = re.compile(
     r"^\W*(?:est-ce(?! qu)|c['’]est (?:possible|pr[ée]vu|permis|autoris[ée]|envisageable|"
     r"faisable|une? )|cela|ça|is (?:this|that|it)|does (?:this|that|it)|can (?:this|that|it)|"
-    r"would (?:this|that|it))\b",
+    r"would (?:this|that|it)|(?:il|elle|ils|elles)(?! (?:y a|faut|existe|est possible)\b)|"
+    r"(?:it|they)(?! (?:is|are) (?:possible|there)\b))\b",
     re.I,
 )
 # A sentence that says what the user wants to do (kept in the question), not who they are.
 _NEED = re.compile(
-    r"\b(?:veu\w+|voul\w+|voudri\w+|souhait\w+|aimeri\w+|cherch\w+|envisag\w+|"
-    r"r[ée]fl[ée]chi\w+|projet(?:te|tons)?|besoin|want\w*|would like|plan(?:ning)? to|"
+    r"\b(?:veu\w+|voul\w+|voudr\w+|souhait\w+|aimer\w+|cherch\w+|envisag\w+|"
+    r"r[ée]fl[ée]chi\w+|projet(?:te|tons|tez)|(?:a|ai|avons) (?:le|un) projet|besoin|dois|doit|devons|devrai\w*|want\w*|"
+    r"would like|plan(?:ning)? to|need to|have to|"
     r"looking for)\b",
     re.I,
 )
@@ -279,16 +283,21 @@ def split_context(text: str) -> tuple[str, str]:
     """(core, context): sentences that introduce the user and ask nothing go to the context;
     "je suis élue d'une commune, comment … ?" loses its introductory clause."""
     parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+", text) if p.strip()]
-    # Who the user is goes to the context; what they want to do stays in the question.
-    context = [p for p in parts[:-1] if "?" not in p and SELF.search(p) and not _NEED.search(p)]
-    core = [p for p in parts if p not in context] or parts
+    # Who the user is goes to the context (before or after the question); what they want
+    # to do stays in the question.
+    context = [p for p in parts if "?" not in p and SELF.search(p) and not _NEED.search(p)]
+    core = [p for p in parts if p not in context]
+    if not core:
+        context, core = [p for p in context if p != parts[-1]], [parts[-1]]
     first = core[0]
     if SELF.search(first):
         # "je suis … dans l'Oise, comment …" -> the clause from the interrogative on;
         # "chargé de mission dans une CC : nos élus veulent …" -> from the colon on.
         for m in re.finditer(r"[,:;]\s*", first):
             head, rest = first[: m.start()], first[m.end() :]
-            introduces = m.group(0)[0] == ":" and SELF.search(head) and not _NEED.search(head)
+            # « … : nos élus veulent », « Chargé de mission à la Région, je dois … »
+            opens = m.group(0)[0] == ":" or re.match(r"(?:je|j['’]|nous|on|i|we)\b", rest, re.I)
+            introduces = opens and SELF.search(head) and not _NEED.search(head)
             if (
                 introduces
                 or _INTERROGATIVE.match(rest)
@@ -301,8 +310,9 @@ def split_context(text: str) -> tuple[str, str]:
         # « … nos élus veulent aider un PTCE à acheter du matériel. Est-ce prévu ? »: the
         # question points at the sentence before it, which is what is asked about.
         need = context.pop()
-        m = re.search(r"^[^:]*\s:\s*", need)  # « Chargé de mission dans une CC … : nos élus… »
-        if m and SELF.search(m.group(0)):
+        # « Chargé de mission dans une CC … : nos élus… », « Chargé de mission à la Région, je… »
+        m = re.search(r"^[^:,]*\s?[:,]\s*", need)
+        if m and SELF.search(m.group(0)) and not _NEED.search(m.group(0)):
             context.append(m.group(0).strip(" :"))
             need = need[m.end() :]
         core.insert(0, need)
@@ -439,6 +449,8 @@ _COUNTED_AS = [
         "ptce pôle pôles dynamique dynamiques projet projets initiative initiatives",
         "projet projets lauréat lauréats dossier dossiers",
         "adhérent adhérents membre membres collectivité collectivités",
+        "structure structures organisation organisations organisme organismes membre membres "
+        "acteur acteurs",
     )
 ]
 
@@ -494,11 +506,15 @@ def answers_type(wants: str, text: str, counted: str = "") -> bool:
     return bool(pattern.search(text))
 
 
+_THE_REGION = re.compile(r"\b(?:(?:en|des|dans les|in)\s+)?(?:hauts[- ]de[- ]france|hdf)\b", re.I)
+
+
 def analyse(text: str) -> Analysis:
     core, context = split_context(text)
     m = _COUNTED.search(core)
     counted = next(iter(analyze(m.group(1))), "") if m else ""
+    about = _THE_REGION.sub(" ", POPULATION.sub(" ", core))  # « 10 000 habitants » is context
     return Analysis(
-        text, core, context, actor_of(core), wants_of(core), focus_terms(core), actor_of(context),
+        text, core, context, actor_of(core), wants_of(core), focus_terms(about), actor_of(context),
         counted,
     )  # fmt: skip

@@ -210,3 +210,51 @@ def test_a_list_moves_with_the_line_that_introduces_it():
     ]
     moved = lead_with_focus(lines, ("labo",), lambda t: 1.0)
     assert moved == [lines[1], lines[2], lines[3], lines[0]]
+
+
+def _card(card_id: str, text: str, actor: str = "", needs: tuple[str, ...] = ()):
+    from assistant.cards import Card
+
+    return Card(card_id, card_id, "", ("q",), (Line(text, text, (text,)),), actor, needs=needs)
+
+
+def test_a_card_that_needs_a_word_answers_only_questions_that_use_it():
+    import numpy as np
+
+    from assistant.cardmatch import CardIndex, CardMatch
+    from assistant.decide import choose_card
+    from assistant.followup import Topic
+    from assistant.question import analyse
+
+    guide = _card("guide", "Ce document date de mars 2025.", needs=("guide", "document"))
+    cards = CardIndex([guide], np.zeros((2, 4)))
+    for question, chosen in (
+        ("De quand date ce guide ?", guide),
+        ("De quand date la charte ?", None),
+    ):
+        a = analyse(question)
+        assert (
+            choose_card([CardMatch(guide, 1.0, 1.0, 1.0)], a, Topic(question, a, False), 0.9, cards)
+            is chosen
+        )
+
+
+def test_a_card_chosen_for_its_figure_must_be_on_the_question_topic():
+    import numpy as np
+
+    from assistant.cardmatch import CardIndex, CardMatch
+    from assistant.decide import choose_card
+    from assistant.followup import Topic
+    from assistant.question import analyse
+
+    general = _card("general", "Les collectivités financent le fonctionnement.")
+    state = _card("etat", "L'AMI de l'État finance 15 lauréats sur deux ans.", actor="etat")
+    cards = CardIndex([general, state], np.zeros((4, 4)))
+    matches = [CardMatch(general, 1.0, 0.95, 1.0), CardMatch(state, 0.97, 0.9, 0.5)]
+
+    def chosen(question):
+        a = analyse(question)
+        return choose_card(matches, a, Topic(question, a, False), 0.9, cards)
+
+    assert chosen("L'aide de l'État dure combien de temps ?") is state  # same actor
+    assert chosen("Combien de temps dure l'AMI de la Somme ?") is None  # not the Somme's

@@ -248,3 +248,21 @@ def test_a_place_that_is_the_point_of_the_question_stays():
 )
 def test_more_ways_users_say_who_they_are(question):
     assert not any(n in without_context(analyse(question).core) for n in ("CAPSO", "Fruges"))
+
+
+def test_who_the_user_is_may_come_after_the_question():
+    a = analyse("Le reste du budget doit venir d'où ? Je suis trésorière d'une SCOP.")
+    assert a.core == "Le reste du budget doit venir d'où ?" and "SCOP" in a.context
+
+
+def test_a_question_on_a_pronoun_takes_the_sentence_it_points_to():
+    a = analyse(
+        "Chargé de mission à la Région, je dois présenter la charte des PTCE. Elle date de quand ?"
+    )
+    assert a.core == "Je dois présenter la charte des PTCE. Elle date de quand ?"
+    assert a.context == "Chargé de mission à la Région" and a.wants == "date"
+
+
+def test_population_and_the_region_name_are_not_focus_terms():
+    a = analyse("Une expérience des Hauts-de-France pour une comcom de 10 000 habitants ?")
+    assert not {"10", "000", "habit", "haut", "franc"} & set(a.focus)
