@@ -90,7 +90,14 @@ def load_cards(folder: Path) -> list[Card]:
 
 
 def load_paraphrases(folder: Path) -> dict[str, tuple[str, ...]]:
-    path = folder / "paraphrases.yaml"
+    return read_word_lists(
+        folder / "paraphrases.yaml", "doit associer des mots à des listes de mots du guide"
+    )
+
+
+def read_word_lists(path: Path, shape: str) -> dict[str, tuple[str, ...]]:
+    """`word: [words]` from a YAML file ({} when there is none); a UserError naming the file
+    and saying what it must hold (`shape`) when it is not such a mapping."""
     if not path.is_file():
         return {}
     import yaml
@@ -102,7 +109,7 @@ def load_paraphrases(folder: Path) -> dict[str, tuple[str, ...]]:
             f"{path.name} n'est pas du YAML valide : {str(exc).splitlines()[0]}."
         ) from exc
     if not isinstance(data, dict):
-        raise UserError(f"{path.name} doit associer des mots à des listes de mots du guide.")
+        raise UserError(f"{path.name} {shape}.")
     return {
         str(k): tuple(str(v) for v in (vs if isinstance(vs, list) else [vs]))
         for k, vs in data.items()

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import analyze, fold
-from .errors import UserError
 
 FILE_NAME = "synonyms.yaml"
 
@@ -78,19 +77,9 @@ class Synonyms:
 
 def read(path: Path) -> dict[str, tuple[str, ...]]:
     """`guide word: [user words]` from `path` ({} when there is no file)."""
-    if not path.is_file():
-        return {}
-    import yaml
+    from .cards import read_word_lists
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise UserError(
-            f"{path.name} n'est pas du YAML valide : {str(exc).splitlines()[0]}."
-        ) from exc
-    if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
-        raise UserError(f"{path.name} doit associer un mot du guide à une liste de mots d'usagers.")
-    return {str(k): tuple(str(v) for v in vs) for k, vs in data.items()}
+    return read_word_lists(path, "doit associer un mot du guide à une liste de mots d'usagers")
 
 
 def check(mapping: dict[str, tuple[str, ...]], guide_text: str) -> list[str]:
