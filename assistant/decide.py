@@ -35,17 +35,23 @@ _PLACE = re.compile(
 def without_context(core: str, wants: str = "") -> str:
     """The question less what describes the user's situation: a town's population, the
     places of Hauts-de-France a user says they are in, the name of the local authority that
-    asks (« la mairie de Fruges peut-elle… », « le Grand Reims peut-il… ») — unless the
-    place is what is asked about (« combien de PTCE dans le Nord ? », « un exemple à
-    Lens ? »)."""
+    asks what it can do (« la mairie de Fruges peut-elle… », « le Grand Reims peut-il… ») —
+    unless the place is what is asked about (« combien de PTCE dans le Nord ? », « un
+    exemple à Lens ? », « quelle subvention verse la commune de Perpignan ? »)."""
     core = POPULATION.sub(" ", core)
     if SELF.search(core):  # « technicien dans une CC de l'Avesnois, … »: where the user is
         core = _WHERE.sub(" ", core)
     if wants in _ABOUT_PLACES:
         return core
-    return _PLACE.sub(" ", _AUTHORITY_NAME.sub(" ", core))
+    if _CAN.search(core) or SELF.search(core):  # what such an authority (ours) can do
+        core = _AUTHORITY_NAME.sub(" ", core)
+    return _PLACE.sub(" ", core)
 
 
+_CAN = re.compile(
+    r"\b(?:peu[tx]|peut-\w+|peuvent|pourr\w+|doi[st]|doivent|faut|comment|can|could|should|how)\b",
+    re.I,
+)
 # What a place can be the point of: a count, a list, an example, someone to contact there.
 _ABOUT_PLACES = frozenset({"count", "list", "example", "person", "contact", "phone", "email"})
 _NAME = r"[A-ZÀ-ÖØ-Þ][\w'’-]*(?:[\s-](?:(?:de|du|des|la|le|sur|en)[\s-])?[A-ZÀ-ÖØ-Þ][\w'’-]*)*"
@@ -135,6 +141,7 @@ def choose_card(
             if m.score >= max(min_score, top - TYPED_MARGIN)
             and (not analysis.focus or m.lexical >= MIN_LEXICAL)
             and _on_topic(m.card, analysis, cards)
+            and not (pool[0].card.actor and m.card.actor not in ("", pool[0].card.actor))
             and _states(m.card, analysis)
         ),
         None,

@@ -272,7 +272,8 @@ class Pipeline:
             )
         typed = typed and years_stated(analysis.core, said)
         # « sur quels critères… »: what is asked for is a word the guide never uses
-        asked = asked_noun(analysis.core) if analysis.wants not in TYPED else ""
+        english = looks_english(analysis.core)  # its words are not the guide's French ones
+        asked = asked_noun(analysis.core) if analysis.wants not in TYPED and not english else ""
         asked_known = not asked or self._known(asked)
         focus = set(analysis.focus)
         have = set(analyze(expand(said)))
@@ -342,13 +343,31 @@ class Pipeline:
         if analysis.wants not in TYPED:
             return True
         topic = topic_terms(analysis.core)
+        if not topic:
+            return True
+        # and the rarest of them the guide uses must be near the figure: « Somme » for
+        # « combien de temps dure l'AMI de la Somme ? », not the State AMI's two years
+        known = [t for t in topic if t in self.known_terms]
+        key = max(known, key=self._weight) if known else ""
         for c in chosen:
             if answers_type(analysis.wants, c.text):
                 chunk = self._chunk_of_sentence(c.row)
                 have = set(analyze(expand(chunk_index_text(chunk))))
-                if not topic or len(topic & have) / len(topic) >= TYPED_TOPIC_SHARE:
+                if len(topic & have) / len(topic) < TYPED_TOPIC_SHARE:
+                    continue
+                if not key or key in set(analyze(expand(self._lead_up(c.row)))):
                     return True
         return False
+
+    def _lead_up(self, row: int, before: int = 2) -> str:
+        """The text of sentence `row` and of up to `before` sentences before it in its chunk."""
+        sentences = self.index.sentences
+        chunk = sentences[row].chunk
+        first = row
+        while first > 0 and row - first < before and sentences[first - 1].chunk == chunk:
+            first -= 1
+        text = self.index.chunks[chunk].text
+        return text[sentences[first].start : sentences[row].end]
 
     def _answers(
         self, signals: dict[str, float], *, calibrated: bool = True, carded: bool = False

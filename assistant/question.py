@@ -234,7 +234,7 @@ _GENERIC = frozenset(
         "ptce pôle pôles territorial territoriaux coopération économique guide dit parle "
         "question savoir voudrais aimerais souhaite besoin svp merci bonjour expliquer exactement "
         "concrètement faire peux pouvez pourriez possible quoi chose choses rôle auprès envers "
-        "concernant fait font si via comme doit dois devons plutôt"
+        "concernant fait font si via comme doit dois devons plutôt dis dire"
     )
 )
 
@@ -306,7 +306,7 @@ def split_context(text: str) -> tuple[str, str]:
                 context.append(head)
                 core[0] = rest[0].upper() + rest[1:]
                 break
-    if context and _LEANS.match(core[0]):
+    if context and (_LEANS.match(core[0]) or not focus_terms(" ".join(core))):
         # « … nos élus veulent aider un PTCE à acheter du matériel. Est-ce prévu ? »: the
         # question points at the sentence before it, which is what is asked about.
         need = context.pop()
@@ -471,6 +471,9 @@ _GENERIC_ASKED = frozenset(
 )
 
 
+_CUES = sorted(CUE_TERMS)
+
+
 def asked_noun(core: str) -> str:
     """The stem of the noun the question asks for (« sur quels critères… » -> "criter"), ""
     when there is none or it is generic (« quelle forme… », « quels sont les trois… »)."""
@@ -478,7 +481,10 @@ def asked_noun(core: str) -> str:
     if not m or re.fullmatch(_NUMBER_WORD, m.group(1), re.I):
         return ""
     stems = analyze(m.group(1))
-    return stems[0] if stems and stems[0] not in _GENERIC_ASKED | _GENERIC | CUE_TERMS else ""
+    if not stems or stems[0] in _GENERIC_ASKED | _GENERIC | CUE_TERMS:
+        return ""
+    # a misspelt cue (« quelle anee ») asks for a kind of answer, not for a thing
+    return "" if difflib.get_close_matches(stems[0], _CUES, n=1, cutoff=0.75) else stems[0]
 
 
 def counted_as(counted: str) -> frozenset[str]:

@@ -266,3 +266,19 @@ def test_a_question_on_a_pronoun_takes_the_sentence_it_points_to():
 def test_population_and_the_region_name_are_not_focus_terms():
     a = analyse("Une expérience des Hauts-de-France pour une comcom de 10 000 habitants ?")
     assert not {"10", "000", "habit", "haut", "franc"} & set(a.focus)
+
+
+def test_a_question_with_no_topic_of_its_own_takes_the_sentence_before():
+    a = analyse(
+        "Je travaille à la CRESS et un élu me demande combien la Région peut mettre sur un "
+        "projet ACTE. Je lui dis quoi ?"
+    )
+    assert a.core.startswith("Combien la Région peut mettre sur un projet ACTE.")
+
+
+def test_a_misspelt_cue_is_not_an_asked_noun():
+    assert asked_noun("ami de la somme c quelle anee") == ""
+
+
+def test_what_a_named_authority_did_is_about_that_authority():
+    assert "Perpignan" in without_context("Quelle subvention verse la commune de Perpignan ?")
