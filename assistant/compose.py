@@ -100,7 +100,7 @@ def lead_with_focus(
     lines: list[Line], focus: tuple[str, ...], weight: Callable[[str], float], lang: str = "fr"
 ) -> list[Line]:
     """`lines` with the part of a card the question is about brought to the front, when the
-    first line is about none of the question's focus terms or the part would start past
+    first line is about none of the question's focus terms or the part would end past
     `LEAD` characters: « comment le PTCE d'Amiens s'est-il structuré ? » leads with the
     Amiens sentences of a card on scaling up. A bullet moves with its whole list (and the
     line introducing it), a sentence with the lines after it (and the line before it when it
@@ -114,8 +114,9 @@ def lead_with_focus(
 
     scores = [about(line) for line in lines]
     best = max(range(len(lines)), key=lambda i: (scores[i], -i))
-    start = sum(len(line.en if lang == "en" else line.fr) + 5 for line in lines[:best])
-    if best == 0 or scores[best] <= scores[0] or (scores[0] > 0 and start + 40 <= LEAD):
+    # where the line ends as shown, its citation marks ("[1] ") included
+    end = sum(len(line.en if lang == "en" else line.fr) + 5 for line in lines[: best + 1])
+    if best == 0 or scores[best] <= scores[0] or (scores[0] > 0 and end <= LEAD):
         return lines
     first, last = best, len(lines) - 1  # a sentence moves with the lines that follow it
     if lines[best].bullet:

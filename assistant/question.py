@@ -30,7 +30,8 @@ SELF = re.compile(
     r"on bosse|ici|charg[ée]e? de mission|technicien(?:ne)?|agent de d[ée]veloppement|dgs|"
     r"maire (?:de|d['’])|[ée]lue? (?:à|de|d['’]|dans)|conseill[eè]re? (?:municipal|communautaire|"
     r"d[ée]partemental|r[ée]gional)\w*|(?:directeur|directrice|tr[ée]sori[eè]re?|pr[ée]sident|"
-    r"pr[ée]sidente|responsable|g[ée]rante?|coordinat(?:eur|rice)|salari[ée]e?|b[ée]n[ée]vole)"
+    r"pr[ée]sidente|responsable|g[ée]rante?|coordinat(?:eur|rice)|salari[ée]e?|b[ée]n[ée]vole|"
+    r"conseill(?:er|[eè]re)|adjointe?)"
     r" (?:d['’]une?|de la|du|des|à|de l['’]))\b",
     re.I,
 )
