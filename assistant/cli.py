@@ -57,7 +57,7 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m assistant",
-        description="Assistant PTCE : réponses sourcées à partir du guide RTES / CRESS Hauts-de-France.",
+        description="Assistant PTCE : réponses sourcées à partir des documents du corpus.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -35,8 +35,8 @@ from .decide import about_the_guide, choose_card, find_contacts, without_context
 from .embed import Embedder, load_embedder
 from .followup import resolve_topic
 from .guard import clean_question, is_injection, looks_english, unknown_entities
+from .identity import GuideIdentity, guide_identity
 from .index import Index, chunk_index_text, open_index
-from .prompts import ENGLISH_PREFACE, abstention, fallback_note, guide_meta, helpful_refusal
 from .question import (
     CUE_TERMS,
     OTHER_REGIONS,
@@ -50,6 +50,7 @@ from .retrieve import Retrieval, Retriever
 from .schema import Answer, Chunk, Hit
 from .settings import Settings
 from .synonyms import Synonyms
+from .wording import ENGLISH_PREFACE, abstention, fallback_note, guide_meta, helpful_refusal
 
 if TYPE_CHECKING:
     from .answer import Candidate
@@ -177,9 +178,8 @@ class Pipeline:
         meta = {"model": ANSWERER, "index_version": self.index.version}
         if is_injection(text):
             timings["total"] = _ms(t0)
-            return Answer(
-                abstention("injection", lang, []), True, (), timings, text, "injection", **meta
-            )
+            message = abstention("injection", lang, [], guide=self.guide)
+            return Answer(message, True, (), timings, text, "injection", **meta)
 
         topic = resolve_topic(text, history)
         # the users' words for the guide's words (« la campagne » -> « rural »)
@@ -195,13 +195,12 @@ class Pipeline:
         unknown = list(dict.fromkeys(unknown))
         if unknown:
             timings["total"] = _ms(t0)
-            message = abstention("unknown_entity", lang, [], unknown)
+            message = abstention("unknown_entity", lang, [], unknown, guide=self.guide)
             return Answer(message, True, (), timings, text, "unknown_entity", **meta)
 
         if about_the_guide(analysis.core) and self.index.chunks:
-            first = min(
-                self.index.chunks, key=lambda c: (c.doc_id != self.index.chunks[0].doc_id, c.start)
-            )
+            guide = self.guide.doc_id or self.index.chunks[0].doc_id
+            first = min(self.index.chunks, key=lambda c: (c.doc_id != guide, c.start))
             numbers, sources = number_sources([Hit(first, 1.0)], [first.title])
             said = guide_meta(lang, first.title, first.publisher, first.date, f"[{numbers[0]}]")
             timings["total"] = _ms(t0)
@@ -402,7 +401,7 @@ class Pipeline:
             None,
         )
         if nearby is None and analysis.wants not in TYPED:  # unrelated: say what it covers
-            return abstention("low_support", lang, []), ()
+            return abstention("low_support", lang, [], guide=self.guide), ()
         if nearby is not None:
             cited.append(Hit(self._chunk_of_sentence(nearby.row), nearby.score))
             quotes.append(extractive.clean_sentence(nearby.text))
@@ -458,7 +457,7 @@ class Pipeline:
         mark = -1  # where the last sentence end not yet verified is in `raw`
         t = time.perf_counter()
         checks = {"question": turn.text, "paraphrases": self.paraphrases}
-        deltas = self.llm.stream(turn.query, sources)
+        deltas = self.llm.stream(turn.query, sources, self.guide)
         try:
             for delta in deltas:
                 timings.setdefault("first_token", _ms(t))
@@ -505,6 +504,11 @@ class Pipeline:
         """The extractive answer with a visible note saying why the LLM's was not used."""
         note = fallback_note(why, lang)
         return replace(answer, answer=f"{answer.answer}\n\n{note}", notes=(note, *notes))
+
+    @cached_property
+    def guide(self) -> GuideIdentity:
+        """The guide the answers come from, as its front matter names it (`identity`)."""
+        return guide_identity(self.index)
 
     def _chunk_of_sentence(self, row: int):
         return self.index.chunks[self.index.sentences[row].chunk]

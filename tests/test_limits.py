@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.web.limits import (
-    RATE_LIMITED,
     ClientLimits,
     RateLimiter,
     SlidingWindow,
@@ -16,6 +15,7 @@ from assistant.web.limits import (
     client_ip,
     parse_proxies,
 )
+from assistant.wording import RATE_LIMITED
 
 
 class Clock:
