@@ -347,14 +347,15 @@ class Pipeline:
         # and the rarest of them the guide uses must be near the figure: « Somme » for
         # « combien de temps dure l'AMI de la Somme ? », not the State AMI's two years
         known = [t for t in topic if t in self.known_terms]
-        key = max(known, key=self._weight) if known else ""
+        rarest = max(map(self._weight, known), default=0.0)
+        keys = {t for t in known if self._weight(t) >= rarest - 1e-9}  # ties: any of them
         for c in chosen:
             if answers_type(analysis.wants, c.text):
                 chunk = self._chunk_of_sentence(c.row)
                 have = set(analyze(expand(chunk_index_text(chunk))))
                 if len(topic & have) / len(topic) < TYPED_TOPIC_SHARE:
                     continue
-                if not key or key in set(analyze(expand(self._lead_up(c.row)))):
+                if not keys or keys & set(analyze(expand(self._lead_up(c.row)))):
                     return True
         return False
 
