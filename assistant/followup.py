@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .analysis import analyze
+from .analysis import analyze, fold
 from .question import ACTORS, Analysis, analyse
 
 _CONNECTIVE = re.compile(
@@ -82,6 +82,10 @@ def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
         return Topic(current.core, current, False)
     previous = resolve_topic(asked[-1], _before_last_user(turns))
     before = previous.analysis
+    now, then = _names(current.core), _names(previous.query)
+    if now and then and not now & then:
+        # « et le RTES, il sert à quoi ? » after the CRESS: a new subject, the same frame
+        return Topic(current.core, current, True, answers[-1] if answers else "")
     carried, focus = previous.query, before.focus
     if current.actor and before.actor and current.actor != before.actor:
         # « et pour une commune ? » after the intercommunalities: the earlier question is
@@ -98,6 +102,21 @@ def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
     )
     query = f"{carried} {current.core}"
     return Topic(query, merged, True, answers[-1] if answers else "")
+
+
+# What a message is about by name: an acronym (RTES, ACTE) or a capitalised word inside it.
+_NAME = re.compile(r"\b[A-ZÀ-ÖØ-Þ]{3,}\b|(?:(?<=[\w,] )|(?<=['’]))[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]{2,}\b")
+
+
+def _names(text: str) -> frozenset[str]:
+    """Names in `text`, less the guide's subject and the actors (« la Région » switches the
+    actor, not the subject: `resolve_topic` handles it)."""
+    found = (m.group(0) for m in _NAME.finditer(text))
+    return frozenset(fold(n) for n in found if not any(p.fullmatch(n) for p in ACTORS.values()))
+    -_NOT_NAMES
+
+
+_NOT_NAMES = frozenset({"ptce", "ess"})  # the guide's subject, in every question
 
 
 def _before_last_user(turns: list[dict]) -> list[dict]:

@@ -235,7 +235,8 @@ _GENERIC = frozenset(
         "ptce pôle pôles territorial territoriaux coopération économique guide dit parle "
         "question savoir voudrais aimerais souhaite besoin svp merci bonjour expliquer exactement "
         "concrètement faire peux pouvez pourriez possible quoi chose choses rôle auprès envers "
-        "concernant fait font si via comme doit dois devons plutôt dis dire"
+        "concernant fait font si via comme doit dois devons plutôt dis dire aujourd'hui "
+        "actuellement"
     )
 )
 
@@ -250,7 +251,7 @@ class Analysis:
     #              count | quantity | example | list | ""
     focus: tuple[str, ...]  # stems of what the question is about
     context_actor: str = ""  # the actor the user says they work for, in their introduction
-    counted: str = ""  # "combien de communes ?": the stem of what is counted ("commun")
+    counted: str = ""  # "combien de communes ?": the stem of what is counted ("commune")
 
 
 # "…me demande si / comment / à quelles…": an indirect question, the rest is what is asked.

@@ -90,3 +90,18 @@ def test_chained_followups_keep_the_topic():
 
 def test_ansi_escape_sequences_are_dropped_whole():
     assert clean_question("\x1b[31mPTCE ?\x1b[0m", max_chars=100) == "PTCE ?"
+
+
+def test_a_followup_on_a_new_subject_drops_the_old_one():
+    from assistant.followup import resolve_topic
+
+    history = [
+        {"role": "user", "content": "C'est quoi la CRESS ?"},
+        {"role": "assistant", "content": "La CRESS fédère les entreprises de l'ESS [1]."},
+    ]
+    assert resolve_topic("et le RTES, il sert à quoi ?", history).query == (
+        "et le RTES, il sert à quoi ?"
+    )
+    assert "CRESS" in resolve_topic("et son site ?", history).query  # same subject
+    acte = [{"role": "user", "content": "Quel est le montant d'ACTE ?"}]
+    assert "ACTE" in resolve_topic("et pour la Région ?", acte).query  # an actor, not a subject
