@@ -112,8 +112,8 @@ def _names(text: str) -> frozenset[str]:
     """Names in `text`, less the guide's subject and the actors (« la Région » switches the
     actor, not the subject: `resolve_topic` handles it)."""
     found = (m.group(0) for m in _NAME.finditer(text))
-    return frozenset(fold(n) for n in found if not any(p.fullmatch(n) for p in ACTORS.values()))
-    -_NOT_NAMES
+    names = {fold(n) for n in found if not any(p.fullmatch(n) for p in ACTORS.values())}
+    return frozenset(names - _NOT_NAMES)
 
 
 _NOT_NAMES = frozenset({"ptce", "ess"})  # the guide's subject, in every question
