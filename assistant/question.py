@@ -191,8 +191,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:montants?|quelle somme|somme d['’]argent|quel budget|combien (?:d['’]argent|"
             r"d['’]euros|ça (?:rapporte|co[uû]te)|touche|verse|finance|donne|apporte)|"
-            r"(?:touch|re[çc]u|vers|pay|co[uû]t|financ|rapport)\w*\s+combien|how much|amount|"
-            r"combien\b(?!\s+d(?:e\b|['’]))(?=.*\b(?:donne|verse|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
+            r"(?:touch|re[çc]u|vers|pay|co[uû]t|financ|rapport|donn)\w*\s+combien(?!\s+d(?:e\b|['’]))|how much|amount|"
+            r"combien\b(?!\s+d(?:e\b|['’]))(?=.*\b(?:donn|vers|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
             r"argent|re[çc]oi|euros?))|"
             r"euros?|€|plafond|enveloppe)\b",
             re.I,

@@ -282,3 +282,15 @@ def test_a_misspelt_cue_is_not_an_asked_noun():
 
 def test_what_a_named_authority_did_is_about_that_authority():
     assert "Perpignan" in without_context("Quelle subvention verse la commune de Perpignan ?")
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("et il donnait combien par projet ?", "amount"),
+        ("ça donne combien de lauréats ?", "count"),
+        ("la région verse combien d'euros ?", "amount"),
+    ],
+)
+def test_a_verb_of_giving_before_combien_asks_for_an_amount(question, wants):
+    assert analyse(question).wants == wants
