@@ -236,7 +236,7 @@ _GENERIC = frozenset(
         "question savoir voudrais aimerais souhaite besoin svp merci bonjour expliquer exactement "
         "concrètement faire peux pouvez pourriez possible quoi chose choses rôle auprès envers "
         "concernant fait font si via comme doit dois devons plutôt dis dire aujourd'hui "
-        "actuellement"
+        "actuellement façon façons manière manières moyen moyens différent différents différentes"
     )
 )
 
@@ -281,6 +281,9 @@ _NEED = re.compile(
 )
 
 
+_PRONOUN_ONLY = re.compile(r"\W*(?:je|j['’]|on|nous|i|we)?\s*$", re.I)  # « Je me demande si … »
+
+
 def split_context(text: str) -> tuple[str, str]:
     """(core, context): sentences that introduce the user and ask nothing go to the context;
     "je suis élue d'une commune, comment … ?" loses its introductory clause."""
@@ -320,9 +323,10 @@ def split_context(text: str) -> tuple[str, str]:
         core.insert(0, need)
     joined = " ".join(core)
     m = _INDIRECT.search(joined)
-    if m and SELF.search(joined[: m.start()]):
+    if m and (SELF.search(joined[: m.start()]) or _PRONOUN_ONLY.match(joined[: m.start()])):
         # « mon président me demande à quelles étapes … » -> « à quelles étapes … »
-        context.append(joined[: m.start()].strip(" ,"))
+        if not _PRONOUN_ONLY.match(joined[: m.start()]):
+            context.append(joined[: m.start()].strip(" ,"))
         rest = joined[m.end() :].strip()
         joined = rest[:1].upper() + rest[1:]
     return joined, " ".join(context)

@@ -294,3 +294,9 @@ def test_what_a_named_authority_did_is_about_that_authority():
 )
 def test_a_verb_of_giving_before_combien_asks_for_an_amount(question, wants):
     assert analyse(question).wants == wants
+
+
+def test_je_me_demande_si_is_not_the_question():
+    a = analyse("Je me demande si on peut aider un PTCE au démarrage ?")
+    assert a.core == "On peut aider un PTCE au démarrage ?" and a.context == ""
+    assert "facon" not in analyse("De quelles façons aider un PTCE ?").focus
