@@ -89,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--questions", type=Path, help="questions file (default: eval/questions.jsonl)")
     p.add_argument(
+        "--dev",
+        type=Path,
+        help="development questions also fitted on, every one of them (default: eval/dev.jsonl; "
+        "'none' for none)",
+    )
+    p.add_argument(
         "--negatives", type=int, default=120, help="generated focus swaps (default: 120)"
     )
     p.add_argument(
