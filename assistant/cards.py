@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .analysis import analyze
 from .errors import UserError
 from .schema import Document
 from .text import markdown_to_plain, normalise_space, sentence_spans
@@ -57,6 +58,15 @@ class Card:
     def text(self, lang: str = "fr") -> str:
         """The answer without citations: sentences joined, bullets on their own lines."""
         return render_lines([getattr(line, "en" if lang == "en" else "fr") for line in self.lines])
+
+
+def needed(card: Card, text: str) -> bool:
+    """Does `text` use one of the words the card needs (all the content words of one of
+    them)? True for a card that needs none."""
+    if not card.needs:
+        return True
+    said = set(analyze(text))
+    return any((stems := set(analyze(w))) and stems <= said for w in card.needs)
 
 
 def render_lines(lines: list[str]) -> str:
@@ -212,6 +222,10 @@ def check(
         for r in card.related:
             if r not in ids:
                 say(f"fiche liée inconnue « {r} »")
+        if card.needs:
+            for phrasing in card.phrasings:
+                if not needed(card, phrasing):
+                    say(f"la formulation « {phrasing} » n'utilise aucun mot de « needs »")
         if len(card.text("fr")) > MAX_ANSWER_CHARS:
             say(
                 f"réponse trop longue ({len(card.text('fr'))} caractères ; {MAX_ANSWER_CHARS} au plus)"

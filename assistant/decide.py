@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .analysis import analyze
 from .cardmatch import CardIndex, CardMatch
-from .cards import Card
+from .cards import Card, needed
 from .followup import Topic
 from .question import HOME_PLACES, POPULATION, SELF, TYPED, Analysis, answers_type, topic_terms
 from .schema import Chunk
@@ -161,8 +160,7 @@ def _needed(card: Card, analysis: Analysis) -> bool:
     """The question uses one of the words the card needs (`Card.needs`), if it has any."""
     if not card.needs:
         return True
-    said = set(analyze(analysis.text))
-    return any(set(analyze(w)) <= said for w in card.needs)
+    return needed(card, analysis.text)
 
 
 def _states(card: Card, analysis: Analysis) -> bool:
