@@ -67,6 +67,7 @@ def is_injection(text: str) -> bool:
     return bool(_INJECTION_RE.search(text))
 
 
+# Function words of each language (words both use — « a », « on », « en », « as » — left out).
 _ENGLISH_MARKERS = frozenset(
     [
         "the",
@@ -79,28 +80,124 @@ _ENGLISH_MARKERS = frozenset(
         "where",
         "does",
         "do",
+        "did",
         "is",
         "are",
+        "was",
+        "were",
         "can",
         "could",
         "should",
+        "would",
         "of",
         "and",
         "for",
         "with",
         "about",
+        "to",
+        "from",
+        "by",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "it",
+        "its",
+        "they",
+        "their",
+        "our",
+        "we",
+        "my",
+        "i",
+        "me",
+        "be",
+        "been",
+        "have",
+        "has",
+        "any",
+        "anything",
+        "set",
+        "up",
+        "into",
+        "than",
         "local",
         "authority",
         "authorities",
         "funding",
         "scheme",
+        "council",
+        "town",
+    ]
+)
+_FRENCH_MARKERS = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "des",
+        "du",
+        "de",
+        "un",
+        "une",
+        "et",
+        "est",
+        "sont",
+        "pour",
+        "dans",
+        "que",
+        "qui",
+        "quoi",
+        "quel",
+        "quelle",
+        "quels",
+        "quelles",
+        "comment",
+        "pourquoi",
+        "quand",
+        "avec",
+        "sur",
+        "par",
+        "au",
+        "aux",
+        "ce",
+        "cette",
+        "ces",
+        "nous",
+        "je",
+        "vous",
+        "il",
+        "elle",
+        "ils",
+        "elles",
+        "peut",
+        "peuvent",
+        "faut",
+        "notre",
+        "nos",
+        "mon",
+        "ma",
+        "mes",
+        "leur",
+        "leurs",
+        "pas",
+        "ne",
+        "se",
+        "sa",
+        "ses",
+        "y",
     ]
 )
 
 
 def looks_english(text: str) -> bool:
-    words = re.findall(r"[a-zA-Z']+", text.lower())
-    return len(words) >= 2 and sum(w in _ENGLISH_MARKERS for w in words) / len(words) >= 0.25
+    """More English marker words than French ones, and enough of them: two, or a quarter
+    of a short message (« ACTE funding? »)."""
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    english = sum(w in _ENGLISH_MARKERS for w in words)
+    enough = english >= 2 or (len(words) >= 2 and english / len(words) >= 0.25)
+    return enough and english > sum(w in _FRENCH_MARKERS for w in words)
 
 
 # A name (capitalised inside the sentence, or an acronym) or a number in the question.

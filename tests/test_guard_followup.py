@@ -58,6 +58,11 @@ def test_ordinary_questions_are_not_injection(text):
 def test_language_detection():
     assert looks_english("What is the role of local authorities?")
     assert not looks_english("Quel est le rôle des collectivités ?")
+    assert looks_english(
+        "Can a town council become a shareholder of a PTCE set up as a cooperative?"
+    )
+    assert looks_english("ACTE funding?")
+    assert not looks_english("rtes c quoi") and not looks_english("acte montant ?")
 
 
 HISTORY = [
