@@ -108,9 +108,12 @@ def choose_card(
     better and states the kind of answer asked for (an amount, a date…). A follow-up never
     gets the previous answer again; "un exemple ?" goes to the previous card's related cards."""
     before = previous_card(topic.previous_answer, cards) if topic.followup else None
-    if before is not None and analysis.wants in TYPED and _states(before, analysis):
-        before = None  # « et son montant ? »: the figure is in that card, moved first
-    pool = [m for m in matches if before is None or m.card.id != before.id]
+    given = {before} if before is not None else set()
+    if topic.followup:  # nor any answer given earlier in the conversation
+        given |= {previous_card(a, cards) for a in topic.earlier_answers} - {None}
+    if analysis.wants in TYPED:  # « et son montant ? »: the figure is in that card, moved first
+        given = {c for c in given if not _states(c, analysis)}
+    pool = [m for m in matches if m.card not in given]
     if before is not None and analysis.wants == "example" and before.related:
         related = [m for m in pool if m.card.id in before.related]
         if related and related[0].score >= min_score - 0.05:

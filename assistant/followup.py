@@ -68,6 +68,7 @@ class Topic:
     analysis: Analysis  # of the question, with the previous turn's actor and focus merged in
     followup: bool
     previous_answer: str = ""  # the last assistant message, citations and all
+    earlier_answers: tuple[str, ...] = ()  # the assistant messages before that one
 
 
 def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
@@ -85,7 +86,7 @@ def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
     now, then = _names(current.core), _names(previous.query)
     if now and then and not now & then:
         # « et le RTES, il sert à quoi ? » after the CRESS: a new subject, the same frame
-        return Topic(current.core, current, True, answers[-1] if answers else "")
+        return Topic(current.core, current, True, *_answers(answers))
     carried, focus = previous.query, before.focus
     if current.actor and before.actor and current.actor != before.actor:
         # « et pour une commune ? » after the intercommunalities: the earlier question is
@@ -101,7 +102,7 @@ def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
         focus=tuple(dict.fromkeys(current.focus + focus)),
     )
     query = f"{carried} {current.core}"
-    return Topic(query, merged, True, answers[-1] if answers else "")
+    return Topic(query, merged, True, *_answers(answers))
 
 
 # What a message is about by name: an acronym (RTES, ACTE) or a capitalised word inside it.
@@ -117,6 +118,11 @@ def _names(text: str) -> frozenset[str]:
 
 
 _NOT_NAMES = frozenset({"ptce", "ess"})  # the guide's subject, in every question
+
+
+def _answers(answers: list[str]) -> tuple[str, tuple[str, ...]]:
+    """(the last assistant message, the ones before it)."""
+    return (answers[-1], tuple(answers[:-1])) if answers else ("", ())
 
 
 def _before_last_user(turns: list[dict]) -> list[dict]:

@@ -258,3 +258,18 @@ def test_a_card_chosen_for_its_figure_must_be_on_the_question_topic():
 
     assert chosen("L'aide de l'État dure combien de temps ?") is state  # same actor
     assert chosen("Combien de temps dure l'AMI de la Somme ?") is None  # not the Somme's
+
+
+def test_a_followup_gets_no_card_already_given_in_the_conversation(pipeline):
+    first = pipeline.ask("Combien la commune donne-t-elle au jardin ?")
+    second = pipeline.ask("Qui gère le jardin ?")
+    history = [
+        {"role": "user", "content": "Combien la commune donne-t-elle au jardin ?"},
+        {"role": "assistant", "content": first.answer},
+        {"role": "user", "content": "Qui gère le jardin ?"},
+        {"role": "assistant", "content": second.answer},
+    ]
+    t = resolve_topic("et pour le jardin, quoi d'autre ?", history)
+    assert t.previous_answer == second.answer and t.earlier_answers == (first.answer,)
+    a = pipeline.ask("et pour le jardin, quoi d'autre ?", history)
+    assert a.card not in ("financement", "gouvernance")
