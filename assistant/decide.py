@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .analysis import fold
 from .cardmatch import CardIndex, CardMatch
 from .cards import Card, needed
 from .followup import Topic
@@ -119,6 +120,7 @@ def choose_card(
         if related and related[0].score >= min_score - 0.05:
             return related[0].card
     pool = [m for m in pool if _needed(m.card, analysis)]
+    pool = _naming(pool, analysis, cards)
     if not pool or pool[0].score < min_score:
         return None
     if analysis.focus and pool[0].lexical < MIN_LEXICAL:
@@ -157,6 +159,32 @@ def _on_topic(card: Card, analysis: Analysis, cards: CardIndex) -> bool:
     topic = topic_terms(analysis.core)
     have = cards.terms[cards.cards.index(card)]
     return not topic or len(topic & have) / len(topic) >= TOPIC_SHARE
+
+
+# A name in the question: an acronym, or a capitalised word inside the sentence.
+_NAMED = re.compile(r"\b[A-ZÀ-ÖØ-Þ]{3,}\b|(?:(?<=[\w,] )|(?<=['’]))[A-ZÀ-ÖØ-Þ][\w'’-]{2,}")
+NAME_MARGIN = 0.05  # a card naming what the question names may be this much less close
+
+
+def _naming(pool: list[CardMatch], analysis: Analysis, cards: CardIndex) -> list[CardMatch]:
+    """`pool` less the cards that miss a name of the question that a close card has:
+    « le PTCE Anima regroupe combien de structures ? » is not answered by the Amiens PTCE's
+    40 structures. Names no card uses (the user's town) and names many cards use (PTCE, ESS)
+    change nothing."""
+    if not pool:
+        return pool
+    names = {fold(n) for n in _NAMED.findall(analysis.core)}
+    rare = max(1, len(cards.cards) // 4)
+    names = {n for n in names if 0 < sum(n in w for w in cards.words) <= rare}
+    if not names:
+        return pool
+    top = pool[0].score
+    naming = [
+        m
+        for m in pool
+        if names <= cards.words[cards.cards.index(m.card)] and m.score >= top - NAME_MARGIN
+    ]
+    return naming or pool
 
 
 def _needed(card: Card, analysis: Analysis) -> bool:

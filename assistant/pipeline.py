@@ -282,7 +282,7 @@ class Pipeline:
         return {
             "support": extractive.support(candidates) if candidates else 0.0,
             "focus_in_answer": self._weighted_share(focus, have.__contains__),
-            "focus_known": self._weighted_share(focus, self._known),
+            "focus_known": self._weighted_share(focus - CUE_TERMS or focus, self._known),
             "key_in_answer": float(self._key_in(focus - CUE_TERMS or focus, have)),
             "card_dense": best.dense if best else 0.0,
             "card_lexical": best.lexical if best else 0.0,

@@ -204,8 +204,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             # « quand » asks for a date at the start or the end of a question, not as a
             # conjunction (« quand une commune soutient un PTCE, que peut-elle faire ? »)
             r"^\W*(?:et\s+)?(?:c['’]est\s+)?quand\b|\bquand\s*(?:est-ce|\?|$)|"
-            r"\b(?:quelle ann[ée]e|en quelle|depuis quand|date|dates|d[ée]lai|[ée]ch[ée]ance|"
-            r"deadline|what year|since when|jusqu['’]à quand|à partir de quand)\b|^\W*when\b",
+            r"\b(?:quelle ann[ée]e|en quelle|depuis quand|quel mois|date|dates|d[ée]lai|[ée]ch[ée]ance|"
+            r"deadline|what year|which month|what month|since when|jusqu['’]à quand|à partir de quand)\b|^\W*when\b",
             re.I,
         ),
     ),
@@ -433,7 +433,7 @@ TYPED: dict[str, re.Pattern[str]] = {
 # Words that say which kind of answer is wanted, not what it is about.
 CUE_TERMS = frozenset(
     analyze(
-        "durée dure durent temps années ans mois longtemps s'appelle préside président présidente directeur "
+        "durée dure durent temps pendant durant années ans mois longtemps s'appelle préside président présidente directeur "
         "montant montants budget euros euro plafond enveloppe pourcentage taux part date "
         "dates délai échéance année quand nombre combien contact contacter téléphone mail courriel "
         "adresse joindre personne nom interlocuteur référent amount much many when deadline year "
@@ -511,9 +511,10 @@ def answers_type(wants: str, text: str, counted: str = "") -> bool:
     if wants == "count" and re.search(r"(?m)^- ", text):
         return not counted or bool(kin & set(analyze(text)))  # a list of the things counted
     if wants == "count" and counted:
-        # "combien de communes" is answered by a number in a sentence about communes.
+        # "combien de communes" is answered by a number of communes: « 200 collectivités »,
+        # « 2 dynamiques naissantes », not « deux saisons d'appels à projets »
         return any(
-            pattern.search(s) and kin & set(analyze(s)) for s in re.split(r"(?<=[.!?;])\s+", text)
+            kin & set(analyze(text[m.end() : m.end() + 40])[:2]) for m in pattern.finditer(text)
         )
     return bool(pattern.search(text))
 

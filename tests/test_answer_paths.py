@@ -247,7 +247,7 @@ def test_a_card_chosen_for_its_figure_must_be_on_the_question_topic():
     from assistant.followup import Topic
     from assistant.question import analyse
 
-    general = _card("general", "Les collectivités financent le fonctionnement.")
+    general = _card("general", "Les collectivités, comme la Somme, financent le fonctionnement.")
     state = _card("etat", "L'AMI de l'État finance 15 lauréats sur deux ans.", actor="etat")
     cards = CardIndex([general, state], np.zeros((4, 4)))
     matches = [CardMatch(general, 1.0, 0.95, 1.0), CardMatch(state, 0.97, 0.9, 0.5)]
@@ -273,3 +273,21 @@ def test_a_followup_gets_no_card_already_given_in_the_conversation(pipeline):
     assert t.previous_answer == second.answer and t.earlier_answers == (first.answer,)
     a = pipeline.ask("et pour le jardin, quoi d'autre ?", history)
     assert a.card not in ("financement", "gouvernance")
+
+
+def test_a_card_that_names_what_the_question_names_is_preferred():
+    import numpy as np
+
+    from assistant.cardmatch import CardIndex, CardMatch
+    from assistant.decide import choose_card
+    from assistant.followup import Topic
+    from assistant.question import analyse
+
+    amiens = _card("amiens", "Le PTCE d'Amiens compte 40 structures.")
+    calais = _card("calais", "Le PTCE Anima de Calais compte 25 structures.")
+    cards = CardIndex([amiens, calais], np.zeros((4, 4)))
+    matches = [CardMatch(amiens, 1.0, 0.97, 0.5), CardMatch(calais, 0.98, 0.96, 0.5)]
+    a = analyse("Le PTCE Anima regroupe combien de structures ?")
+    assert choose_card(matches, a, Topic(a.core, a, False), 0.9, cards) is calais
+    a = analyse("Combien de structures dans notre PTCE de Lens ?")  # a name no card uses
+    assert choose_card(matches, a, Topic(a.core, a, False), 0.9, cards) is amiens

@@ -300,3 +300,10 @@ def test_je_me_demande_si_is_not_the_question():
     a = analyse("Je me demande si on peut aider un PTCE au démarrage ?")
     assert a.core == "On peut aider un PTCE au démarrage ?" and a.context == ""
     assert "facon" not in analyse("De quelles façons aider un PTCE ?").focus
+
+
+def test_a_count_is_a_number_of_the_thing_counted_not_a_number_near_it():
+    counted = analyse("combien de projets ?").counted
+    assert answers_type("count", "Il a permis à 108 projets de bénéficier d'aide.", counted)
+    assert not answers_type("count", "après deux saisons d'appels à projets", counted)
+    assert analyse("Quel mois a-t-il été lauréat ?").wants == "date"
