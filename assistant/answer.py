@@ -9,7 +9,6 @@ best sentence's score is the answer's support; below `min_support` the answerer 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from .acronyms import expand
@@ -19,10 +18,8 @@ from .citations import number_sources
 from .question import ACTORS, Analysis, answers_type
 from .retrieve import Retrieval, Retriever
 from .schema import Hit, Source
-from .text import dangling
+from .text import clean_sentence, dangling, is_list_item
 
-_MARKDOWN = re.compile(r"\*\*|^\s*(?:[-*+]\s+|>\s*)", re.MULTILINE)
-_BULLET = re.compile(r"^\s*[-*+•]\s+")
 MAX_CHARS = 600  # an extractive answer stops once it is this long
 ACTOR_BONUS = 0.03  # a sentence about the actor the question names
 LONG_PENALTY = 0.03  # a sentence over LONG_CHARS (a general definition, a long quote)
@@ -53,13 +50,6 @@ def coverage(query_terms: list[str], sentence_terms: set[str], idf: dict[str, fl
     top = max(idf.values(), default=1.0)
     weights = {t: max(idf.get(t, top), 0.1) for t in set(query_terms)}
     return sum(w for t, w in weights.items() if t in sentence_terms) / sum(weights.values())
-
-
-def clean_sentence(text: str) -> str:
-    """The sentence as shown in an answer: Markdown marks removed, final punctuation ensured."""
-    text = _MARKDOWN.sub("", text).strip()
-    text = re.sub(r"\s+", " ", text)
-    return text if text[-1:] in '.!?…»”"' else text + "."
 
 
 def score_candidates(
@@ -188,7 +178,7 @@ def compose(
     cited: list[Hit] = [hits_by_id[index_sentence_chunk(c.row).chunk_id] for c in chosen]
     numbers, sources = number_sources(cited, quotes=[clean_sentence(c.text) for c in chosen])
     lines = [
-        ("- " if _BULLET.match(c.text) else "") + f"{clean_sentence(c.text)} [{n}]"
+        ("- " if is_list_item(c.text) else "") + f"{clean_sentence(c.text)} [{n}]"
         for c, n in zip(chosen, numbers, strict=True)
     ]
     return render_lines(lines), sources

@@ -41,6 +41,7 @@ from .question import CUE_TERMS, OTHER_REGIONS, TYPED, Analysis, answers_type, t
 from .retrieve import Retrieval, Retriever
 from .schema import Answer, Chunk, Hit
 from .settings import Settings
+from .text import citation_pieces, last_end_mark
 
 if TYPE_CHECKING:
     from .answer import Candidate
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
 ANSWERER = "extractive"
 NEARBY_COVERAGE = 0.34  # idf-weighted share of the question's terms a "nearby" sentence needs
 TYPED_TOPIC_SHARE = 0.6  # of the question's topic terms, in the passage that states the number
-_SENTENCE_MARK = re.compile(r"[.!?…\]\n]")  # a delta that may complete a sentence
 
 
 @dataclass(frozen=True)
@@ -139,13 +139,13 @@ class Pipeline:
         failures: list[str] = []
         turn = self._prepare(question, history, mode, failures)
         if isinstance(turn, Answer):  # a card's answer streams like an extractive one
-            yield from [turn.answer] if turn.abstained else _pieces(turn.answer)
+            yield from [turn.answer] if turn.abstained else citation_pieces(turn.answer)
             yield turn
         elif self.llm is None or failures:
             answer = self._extractive(turn)
             if failures:
                 answer = self._with_note(answer, failures[0], turn.lang, ())
-            yield from _pieces(answer.answer)
+            yield from citation_pieces(answer.answer)
             yield answer
         else:
             yield from self._llm_answer(turn, incremental)
@@ -416,8 +416,8 @@ class Pipeline:
         try:
             for delta in deltas:
                 timings.setdefault("first_token", _ms(t))
-                ends = [m.end() for m in _SENTENCE_MARK.finditer(delta)]
-                mark = len(raw) + ends[-1] if ends else mark
+                end = last_end_mark(delta)  # a delta that may complete a sentence
+                mark = len(raw) + end if end >= 0 else mark
                 raw += delta
                 # A sentence is known to be over once the next one starts (or its line ends).
                 if incremental and mark >= 0 and (raw[mark:].strip() or raw[mark - 1] == "\n"):
@@ -451,7 +451,7 @@ class Pipeline:
             )  # fmt: skip
             return
         answer = self._with_note(self._extractive(turn), error, lang, checked.notes)
-        yield from _pieces(answer.answer)
+        yield from citation_pieces(answer.answer)
         yield answer
 
     @staticmethod
@@ -476,11 +476,6 @@ def _clean_history(history: object, max_turns: int) -> list[dict[str, str]]:
         and isinstance(t.get("content"), str)
     ]
     return turns[-max_turns:] if max_turns > 0 else []
-
-
-def _pieces(text: str) -> list[str]:
-    """`text` cut after each citation, the spaces kept, so the pieces join back to it."""
-    return [p for p in re.split(r"(?<=\])(?=\s)", text) if p]
 
 
 def _ms(since: float) -> float:
