@@ -24,14 +24,12 @@ _BOUNDARY = re.compile(
     r"(?:(?<=[.!?…])[»”\"')\]*_]*(?:[ \t]*" + CITATION.pattern + r")*\.?|(?<=\d\]))"
     r"(?P<space>\s+)" + _OPENER
 )
-# Words whose full stop does not end a sentence (« M. Dupont », « art. 9 », « p. 12 »), as
-# a capital initial's does not (« F. Theret »).
-ABBREVIATIONS = frozenset(
-    ["m", "mm", "mme", "mmes", "mlle", "mlles", "cf", "art", "p", "pp", "n", "no", "st", "ste"]
-    + ["dr", "pr", "vol", "chap", "env"]
-)
+# Words whose full stop does not end a sentence: titles before a name (« M. Dupont »), and
+# references before a number (« art. 9 », « p. 12 »); a capital initial neither (« F. Theret »).
+_TITLES = frozenset(["m", "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "st", "ste", "cf"])
+_BEFORE_NUMBER = frozenset(["art", "p", "pp", "n", "no", "vol", "chap", "env"])
 _WORD_BEFORE = re.compile(r"(\w+)\.$")
-_INITIAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")  # « F. Theret »
+_INITIAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 _NUMBERED = re.compile(r"^\s*\d{1,3}\.$")  # « 1. » opening a numbered list item
 _AFTER_CITATION = re.compile(r"(?<=\])(?=\s)")
 _END_MARK = re.compile(r"[.!?…\]\n]")  # a character after which a sentence may be over
@@ -73,7 +71,7 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
         body = line.rstrip()
         start = 0
         for m in _BOUNDARY.finditer(body):
-            if _not_an_end(body, m.start()):
+            if _not_an_end(body[: m.start()], body[m.end() :]):
                 continue
             if body[start : m.start("space")].strip():
                 spans.append((line_start + start, line_start + m.start("space")))
@@ -121,14 +119,18 @@ def last_end_mark(text: str) -> int:
     return ends[-1] if ends else -1
 
 
-def _not_an_end(body: str, pos: int) -> bool:
-    """Is the full stop just before `pos` an abbreviation's or a list number's?"""
-    head = body[:pos]
+def _not_an_end(head: str, rest: str) -> bool:
+    """Is the full stop that ends `head` an abbreviation's, an initial's or a list number's,
+    given the `rest` of the line after the white space that follows it?"""
     if not head.endswith("."):
         return False
     word = _WORD_BEFORE.search(head)
-    if word and (word.group(1).casefold() in ABBREVIATIONS or _INITIAL.fullmatch(word.group(1))):
-        return True
+    if word:
+        w = word.group(1)
+        if w.casefold() in _TITLES or _INITIAL.fullmatch(w):
+            return True
+        if w.casefold() in _BEFORE_NUMBER and rest[:1].isdigit():
+            return True
     return bool(_NUMBERED.match(head))
 
 

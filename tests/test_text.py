@@ -53,6 +53,11 @@ from assistant.text import (
             "La subvention va de 15 000 à 60 000 €. 7 associations.",
             ["La subvention va de 15 000 à 60 000 €.", "7 associations."],
         ),
+        # « art. », « p. », « n. » are abbreviations before a number only
+        (
+            "Artisans d'Art. La Ville suit. Voir art. 9 et p. 12.",
+            ["Artisans d'Art.", "La Ville suit.", "Voir art. 9 et p. 12."],
+        ),
         # « etc. » ends a sentence before a capital, not before a lower-case word
         (
             "Formation, conseil, etc. Le PTCE (emploi, etc.) coopère.",
