@@ -107,7 +107,7 @@ class Pipeline:
         model = AnswerabilityModel.load(
             settings.index_dir / ANSWERABILITY_FILE, index.manifest.get("embedding_model", "")
         )
-        known = frozenset(retriever.sentence_bm25.idf).union(*cards.terms)
+        known = frozenset(retriever.idf).union(*cards.terms)
         contacts = find_contacts(index.chunks)
         paraphrases = load_paraphrases(settings.cards_dir)
         return cls(
@@ -201,7 +201,7 @@ class Pipeline:
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
         candidates = extractive.score_candidates(
-            self.retriever, retrieval, analysis.core, query, analysis
+            self.retriever.sentences(retrieval), self.retriever.idf, analysis.core, query, analysis
         )
         matches, card = [], None
         if s.use_cards and mode == "hybrid":
@@ -275,7 +275,7 @@ class Pipeline:
     def _weighted_share(self, terms: set[str], present) -> float:
         """idf-weighted share of `terms` for which `present(term)` holds (1.0 for none):
         a rare word of the question weighs more than a common one."""
-        idf = self.retriever.sentence_bm25.idf
+        idf = self.retriever.idf
         top = max(idf.values(), default=1.0)
         weights = {t: idf.get(t, top) for t in terms}
         total = sum(weights.values())
@@ -287,7 +287,7 @@ class Pipeline:
         l'AMI » is not answered by a passage on the AMI that never says « critères »."""
         if not terms:
             return True
-        idf = self.retriever.sentence_bm25.idf
+        idf = self.retriever.idf
         top = max(idf.values(), default=1.0)
         rarest = max(idf.get(t, top) for t in terms)
         keys = [t for t in terms if idf.get(t, top) >= rarest - 1e-9]
@@ -317,8 +317,7 @@ class Pipeline:
         topic = topic_terms(analysis.core)
         for c in chosen:
             if answers_type(analysis.wants, c.text):
-                chunk = self._chunk_of_sentence(c.row)
-                have = set(analyze(expand(chunk_index_text(chunk))))
+                have = set(analyze(expand(chunk_index_text(c.chunk))))
                 if not topic or len(topic & have) / len(topic) >= TYPED_TOPIC_SHARE:
                     return True
         return False
@@ -358,7 +357,7 @@ class Pipeline:
         if nearby is None and analysis.wants not in TYPED:  # unrelated: say what it covers
             return abstention("low_support", lang, []), ()
         if nearby is not None:
-            cited.append(Hit(self._chunk_of_sentence(nearby.row), nearby.score))
+            cited.append(Hit(nearby.chunk, nearby.score))
             quotes.append(extractive.clean_sentence(nearby.text))
         for chunk, address in self.contacts:
             cited.append(Hit(chunk, 0.0))
@@ -375,7 +374,7 @@ class Pipeline:
 
     def _extractive(self, turn: _Turn) -> Answer:
         chosen = turn.candidates
-        body, sources = extractive.compose(chosen, turn.retrieval, self._chunk_of_sentence)
+        body, sources = extractive.compose(chosen, turn.retrieval)
         if turn.lang == "en":  # no English card: say the passages are the guide's French
             body = f"{ENGLISH_PREFACE}\n\n{body}"
         timings = turn.timings
@@ -459,9 +458,6 @@ class Pipeline:
         """The extractive answer with a visible note saying why the LLM's was not used."""
         note = fallback_note(why, lang)
         return replace(answer, answer=f"{answer.answer}\n\n{note}", notes=(note, *notes))
-
-    def _chunk_of_sentence(self, row: int):
-        return self.index.chunks[self.index.sentences[row].chunk]
 
 
 def _clean_history(history: object, max_turns: int) -> list[dict[str, str]]:
