@@ -35,6 +35,7 @@ from .decide import about_the_guide, choose_card, find_contacts, without_context
 from .embed import Embedder, load_embedder
 from .followup import resolve_topic
 from .guard import clean_question, is_injection, looks_english, unknown_entities
+from .history import clean_history
 from .index import Index, chunk_index_text, open_index
 from .prompts import ENGLISH_PREFACE, abstention, fallback_note, guide_meta, helpful_refusal
 from .question import CUE_TERMS, OTHER_REGIONS, TYPED, Analysis, answers_type, topic_terms
@@ -160,7 +161,7 @@ class Pipeline:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         text = clean_question(question, max_chars=s.max_question_chars)
-        history = _clean_history(history, s.max_history_turns)
+        history = clean_history(history, s.max_history_turns)
         lang = "en" if looks_english(text) else "fr"
         meta = {"model": ANSWERER, "index_version": self.index.version}
         if is_injection(text):
@@ -458,20 +459,6 @@ class Pipeline:
         """The extractive answer with a visible note saying why the LLM's was not used."""
         note = fallback_note(why, lang)
         return replace(answer, answer=f"{answer.answer}\n\n{note}", notes=(note, *notes))
-
-
-def _clean_history(history: object, max_turns: int) -> list[dict[str, str]]:
-    """Keep well-formed turns only (role user/assistant, text content), the last `max_turns`."""
-    if not isinstance(history, list):
-        return []
-    turns = [
-        {"role": t["role"], "content": t["content"]}
-        for t in history
-        if isinstance(t, dict)
-        and t.get("role") in ("user", "assistant")
-        and isinstance(t.get("content"), str)
-    ]
-    return turns[-max_turns:] if max_turns > 0 else []
 
 
 def _ms(since: float) -> float:

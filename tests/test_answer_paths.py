@@ -152,10 +152,3 @@ def test_a_card_whose_quote_the_index_lacks_is_left_out(tiny_settings, fake_embe
     (tiny_settings.cards_dir / "ailleurs.yaml").write_text(stale, encoding="utf-8")
     p = Pipeline.load(tiny_settings, embedder=fake_embedder, progress=False)
     assert [c.id for c in p.cards.cards] == ["financement"]
-
-
-def test_no_history_turns_means_no_history():
-    from assistant.pipeline import _clean_history
-
-    history = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]
-    assert _clean_history(history, 0) == [] and len(_clean_history(history, 1)) == 1

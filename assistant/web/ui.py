@@ -21,7 +21,7 @@ from ..errors import UserError
 from ..feedback import FeedbackStore
 from . import ask_stream, render, reply
 from .feedback_api import ServedAnswers, read_feedback
-from .limits import RATE_LIMITED, ClientLimits, cap_history
+from .limits import RATE_LIMITED, ClientLimits
 from .settings import WebSettings
 
 logger = logging.getLogger(__name__)
@@ -85,9 +85,11 @@ class ChatHandlers:
             notice = {"role": "assistant", "html": render.error_html(RATE_LIMITED), "error": True}
             yield "", messages([*log, notice]), [*log, notice], gr.skip()
             return
-        history = cap_history(history_of(log[:-1]), self.limits.max_history_turns)
+        history, turns = history_of(log[:-1]), self.limits.max_history_turns
         try:
-            for step in reply(self.get_pipeline(), message, history, pace=STREAM_PACE_S):
+            for step in reply(
+                self.get_pipeline(), message, history, pace=STREAM_PACE_S, max_turns=turns
+            ):
                 entry: dict[str, Any] = {"role": "assistant", "html": step.html}
                 if step.error:
                     entry["error"] = True
@@ -273,9 +275,7 @@ def _api(
         try:
             pipeline = get_pipeline()
             last = None
-            for item in ask_stream(
-                pipeline, question, cap_history(history, limits.max_history_turns)
-            ):
+            for item in ask_stream(pipeline, question, history, max_turns=limits.max_history_turns):
                 if last is not None:
                     yield last
                 last = item
