@@ -50,6 +50,9 @@ class Card:
     kind: str = ""
     related: tuple[str, ...] = ()
     path: str = ""
+    # words of which the question must use one for the card to answer (any, when empty):
+    # the card on the guide itself answers a question that names the guide
+    needs: tuple[str, ...] = ()
 
     def text(self, lang: str = "fr") -> str:
         """The answer without citations: sentences joined, bullets on their own lines."""
@@ -68,13 +71,14 @@ def render_lines(lines: list[str]) -> str:
     return out
 
 
+NOT_CARDS = frozenset({"paraphrases.yaml", "synonyms.yaml"})  # the folder's other files
+
+
 def load_cards(folder: Path) -> list[Card]:
     """Every card of `folder` (sorted by id). Raises UserError naming the file at fault."""
     if not folder.is_dir():
         return []
-    cards = [
-        _read(path) for path in sorted(folder.glob("*.yaml")) if path.name != "paraphrases.yaml"
-    ]
+    cards = [_read(path) for path in sorted(folder.glob("*.yaml")) if path.name not in NOT_CARDS]
     seen: dict[str, str] = {}
     for card in cards:
         if card.id in seen:
@@ -86,7 +90,14 @@ def load_cards(folder: Path) -> list[Card]:
 
 
 def load_paraphrases(folder: Path) -> dict[str, tuple[str, ...]]:
-    path = folder / "paraphrases.yaml"
+    return read_word_lists(
+        folder / "paraphrases.yaml", "doit associer des mots à des listes de mots du guide"
+    )
+
+
+def read_word_lists(path: Path, shape: str) -> dict[str, tuple[str, ...]]:
+    """`word: [words]` from a YAML file ({} when there is none); a UserError naming the file
+    and saying what it must hold (`shape`) when it is not such a mapping."""
     if not path.is_file():
         return {}
     import yaml
@@ -98,7 +109,7 @@ def load_paraphrases(folder: Path) -> dict[str, tuple[str, ...]]:
             f"{path.name} n'est pas du YAML valide : {str(exc).splitlines()[0]}."
         ) from exc
     if not isinstance(data, dict):
-        raise UserError(f"{path.name} doit associer des mots à des listes de mots du guide.")
+        raise UserError(f"{path.name} {shape}.")
     return {
         str(k): tuple(str(v) for v in (vs if isinstance(vs, list) else [vs]))
         for k, vs in data.items()
@@ -152,6 +163,7 @@ def _read(path: Path) -> Card:
         kind=kind,
         related=tuple(str(r) for r in _list(data.get("related"), "related", where)),
         path=where,
+        needs=tuple(str(w) for w in _list(data.get("needs"), "needs", where)),
     )
 
 

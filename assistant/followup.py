@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .analysis import analyze
-from .question import Analysis, analyse
+from .question import ACTORS, Analysis, analyse
 
 _CONNECTIVE = re.compile(
     r"^\s*(et|and|mais|but|aussi|also|ou|or|what about|how about|quid|et pour|et si|et en|"
@@ -82,12 +82,21 @@ def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
         return Topic(current.core, current, False)
     previous = resolve_topic(asked[-1], _before_last_user(turns))
     before = previous.analysis
+    carried, focus = previous.query, before.focus
+    if current.actor and before.actor and current.actor != before.actor:
+        # « et pour une commune ? » after the intercommunalities: the earlier question is
+        # now about the commune; the earlier actor's words are no longer its topic.
+        named = ACTORS[current.actor].search(current.core)
+        old = ACTORS[before.actor]
+        dropped = set(analyze(" ".join(m.group(0) for m in old.finditer(carried))))
+        carried = old.sub(named.group(0) if named else " ", carried)
+        focus = tuple(t for t in focus if t not in dropped)
     merged = replace(
         current,
         actor=current.actor or before.actor,
-        focus=tuple(dict.fromkeys(current.focus + before.focus)),
+        focus=tuple(dict.fromkeys(current.focus + focus)),
     )
-    query = f"{previous.query} {current.core}"
+    query = f"{carried} {current.core}"
     return Topic(query, merged, True, answers[-1] if answers else "")
 
 

@@ -10,6 +10,7 @@ import difflib
 import re
 import unicodedata
 
+from . import wording
 from .analysis import fold
 from .errors import UserError
 
@@ -43,9 +44,9 @@ _INJECTION_RE = re.compile("|".join(f"(?:{p})" for p in _INJECTION), re.IGNORECA
 def clean_question(text: object, *, max_chars: int) -> str:
     """Normalise a user's message or raise UserError with one sentence saying what is wrong."""
     if not isinstance(text, str):
-        raise UserError("La question doit être du texte.")
+        raise UserError(wording.QUESTION_NOT_TEXT)
     if "\x00" in text:
-        raise UserError("La question contient des caractères binaires ; envoyez du texte.")
+        raise UserError(wording.QUESTION_BINARY)
     text = unicodedata.normalize("NFKC", text)
     text = _ANSI.sub("", text)  # terminal colour codes: drop the whole sequence, not just ESC
     text = _INVISIBLE.sub("", text)
@@ -53,13 +54,11 @@ def clean_question(text: object, *, max_chars: int) -> str:
     text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
-        raise UserError("La question est vide : posez une question sur les PTCE.")
+        raise UserError(wording.QUESTION_EMPTY)
     if len(text) > max_chars:
-        raise UserError(
-            f"La question est trop longue ({len(text)} caractères ; {max_chars} au plus) : raccourcissez-la."
-        )
+        raise UserError(wording.question_too_long(len(text), max_chars))
     if not any(ch.isalnum() for ch in text):
-        raise UserError("La question ne contient aucun mot : posez une question sur les PTCE.")
+        raise UserError(wording.QUESTION_NO_WORD)
     return text
 
 

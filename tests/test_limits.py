@@ -8,13 +8,13 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.web.limits import (
-    RATE_LIMITED,
     ClientLimits,
     RateLimiter,
     SlidingWindow,
     client_ip,
     parse_proxies,
 )
+from assistant.wording import RATE_LIMITED
 
 
 class Clock:

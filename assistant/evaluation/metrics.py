@@ -67,10 +67,20 @@ def content_words(text: str) -> list[str]:
 # ---------------------------------------------------------------- facts
 
 
+# A space inside a number or before its unit is typography, not a different fact:
+# « 60 % » is « 60% », « 15 000 € » is « 15000€ ».
+_NUMBER_SPACE = re.compile(r"(?<=\d)\s+(?=\d{3}\b|[%€])")
+
+
+def _fact_form(text: str) -> str:
+    return _NUMBER_SPACE.sub("", plain(text)).casefold()
+
+
 def fact_matched(answer: str, alternatives: Iterable[str]) -> bool:
-    """Any alternative is a case-insensitive substring of the answer (both normalised)."""
-    text = plain(answer).casefold()
-    return any(plain(a).casefold() in text for a in alternatives)
+    """Any alternative is a case-insensitive substring of the answer (both normalised, and
+    the spaces inside numbers and before « % » or « € » ignored)."""
+    text = _fact_form(answer)
+    return any(_fact_form(a) in text for a in alternatives)
 
 
 def fact_recall(answer: str, facts: Sequence[Sequence[str]]) -> float:

@@ -21,8 +21,6 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping
 
-RATE_LIMITED = "Trop de questions à la suite : réessayez dans un instant."
-
 
 class SlidingWindow:
     """At most `limit` hits per key in any `window_s` seconds. Thread-safe; remembers at most

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from ..citations import CITATION
-from ..prompts import OPEN_IN_GUIDE
 from ..schema import Source
 from ..text import citation_pieces, is_list_item, sentences, strip_marks
+from ..wording import NO_ANSWER_TITLE, OPEN_IN_GUIDE, SOURCES_TITLE, source_title
 from .guide import guide_href
 
 _DANGLING = re.compile(r"\[[\d,;\s]*$")  # a citation marker cut by streaming
@@ -70,7 +70,7 @@ def answer_html(text: str, sources: Sequence[Source], turn: int) -> str:
             out.append(
                 "".join(
                     f'<a class="cite" href="#{anchor_id(turn, n)}" '
-                    f'title="Source {n} : {escape(by_n[n].section)}">[{n}]</a>'
+                    f'title="{escape(source_title(n, by_n[n].section))}">[{n}]</a>'
                     for n in numbers
                 )
             )
@@ -156,7 +156,7 @@ def sources_html(sources: Iterable[Source], turn: int) -> str:
     items = "".join(source_html(s, turn) for s in sources)
     if not items:
         return ""
-    return f'<div class="sources"><p class="sources-title">Sources dans le guide</p>{items}</div>'
+    return f'<div class="sources"><p class="sources-title">{escape(SOURCES_TITLE)}</p>{items}</div>'
 
 
 def partial_html(text: str, sources: Sequence[Source], turn: int) -> str:
@@ -174,7 +174,7 @@ def abstention_html(message: str) -> str:
     """The notice shown when the guide does not answer: it must not look like an answer."""
     return (
         '<div class="notice notice-abstain" role="note">'
-        '<p class="notice-title">Pas de réponse dans le guide</p>'
+        f'<p class="notice-title">{escape(NO_ANSWER_TITLE)}</p>'
         f"<p>{text_html(message)}</p></div>"
     )
 

@@ -30,11 +30,6 @@ from ..errors import UserError
 from ..settings import PROJECT_ROOT, Settings, env_values
 from .limits import parse_proxies
 
-DEFAULT_GREETING = (
-    "Bonjour ! Je réponds à vos questions sur les Pôles territoriaux de coopération économique "
-    "(PTCE) à partir du guide « Points de RepèrESS n°10 » du RTES et de la CRESS Hauts-de-France. "
-    "Chaque réponse cite le guide : cliquez sur un numéro [1] pour lire le passage."
-)
 DEFAULT_THEME_COLOR = "#00558c"
 _HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -48,7 +43,7 @@ class WebSettings:
     allowed_origins: tuple[str, ...] = ()  # e.g. ("https://www.cress-hdf.org",); ("*",) = any
     base_path: str = ""  # e.g. "/assistant" when a proxy serves the app there
     theme_color: str = DEFAULT_THEME_COLOR
-    greeting: str = DEFAULT_GREETING
+    greeting: str = ""  # empty: `wording.greeting`, naming the guide from the index
     # answers computed at the same time, the rest wait in Gradio's queue; answering is CPU-bound,
     # so one per core (measured on 2 cores: 10 clients wait half as long as with 4)
     concurrency: int = field(default_factory=lambda: os.cpu_count() or 1)
@@ -81,7 +76,7 @@ class WebSettings:
         object.__setattr__(self, "allowed_origins", normalize_origins(self.allowed_origins))
         object.__setattr__(self, "base_path", normalize_base_path(self.base_path))
         if not self.greeting.strip():
-            object.__setattr__(self, "greeting", DEFAULT_GREETING)
+            object.__setattr__(self, "greeting", "")
 
     @property
     def feedback_url(self) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from ..schema import Chunk
+from ..wording import about_section
 
 
 class Suggestion(NamedTuple):
@@ -41,7 +42,7 @@ def as_question(section: Sequence[str]) -> str:
     heading = _heading(section)
     if heading.endswith("?"):
         return heading
-    return f"Que dit le guide sur « {heading} » ?"
+    return about_section(heading)
 
 
 def _heading(section: Sequence[str]) -> str:
