@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from .acronyms import expand
 from .analysis import STOP_WORDS, analyze, fold
+from .text import loose_sentences
 
 # Who the user is or where they work: a sentence that says so, with no question in it.
 SELF = re.compile(
@@ -283,7 +284,7 @@ _NEED = re.compile(
 def split_context(text: str) -> tuple[str, str]:
     """(core, context): sentences that introduce the user and ask nothing go to the context;
     "je suis élue d'une commune, comment … ?" loses its introductory clause."""
-    parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+", text) if p.strip()]
+    parts = loose_sentences(text)
     # Who the user is goes to the context (before or after the question); what they want
     # to do stays in the question.
     context = [p for p in parts if "?" not in p and SELF.search(p) and not _NEED.search(p)]
@@ -508,7 +509,7 @@ def answers_type(wants: str, text: str, counted: str = "") -> bool:
     if wants == "count" and counted:
         # "combien de communes" is answered by a number in a sentence about communes.
         return any(
-            pattern.search(s) and kin & set(analyze(s)) for s in re.split(r"(?<=[.!?;])\s+", text)
+            pattern.search(s) and kin & set(analyze(s)) for s in loose_sentences(text, ".!?;")
         )
     return bool(pattern.search(text))
 

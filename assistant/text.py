@@ -87,6 +87,13 @@ def sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text)]
 
 
+def loose_sentences(text: str, ends: str = ".!?") -> list[str]:
+    """`text` cut after each character of `ends` followed by white space, whatever comes
+    next, pieces stripped: for a user's message, often typed without capitals (« je suis
+    élue. comment financer ? »), and for clauses (`ends=".!?;"`)."""
+    return [p.strip() for p in re.split(f"(?<=[{re.escape(ends)}])\\s+", text) if p.strip()]
+
+
 def line_sentences(text: str) -> list[tuple[int, str]]:
     """(line number, sentence as plain text) for each sentence of `text`: Markdown marks and
     list markers removed, white space collapsed, `[n]` markers kept."""

@@ -11,6 +11,7 @@ from assistant.text import (
     is_list_item,
     last_end_mark,
     line_sentences,
+    loose_sentences,
     mark_spans,
     markdown_to_plain,
     plain,
@@ -160,3 +161,12 @@ def test_streaming_helpers():
     assert last_end_mark("La Région verse") == -1
     assert last_end_mark("verse. La") == len("verse.")
     assert last_end_mark("[1]\nLa") == len("[1]\n")
+
+
+def test_loose_sentences_for_messages_typed_without_capitals():
+    assert loose_sentences("je suis élue. comment financer ?  Merci") == [
+        "je suis élue.",
+        "comment financer ?",
+        "Merci",
+    ]
+    assert loose_sentences("2 communes; 3 EPCI. fin", ".!?;") == ["2 communes;", "3 EPCI.", "fin"]
