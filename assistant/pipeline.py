@@ -35,6 +35,7 @@ from .decide import about_the_guide, choose_card, find_contacts, without_context
 from .embed import Embedder, load_embedder
 from .followup import resolve_topic
 from .guard import clean_question, is_injection, looks_english, unknown_entities
+from .history import clean_history
 from .identity import GuideIdentity, guide_identity
 from .index import Index, chunk_index_text, open_index
 from .question import (
@@ -50,6 +51,7 @@ from .retrieve import Retrieval, Retriever
 from .schema import Answer, Chunk, Hit
 from .settings import Settings
 from .synonyms import Synonyms
+from .text import citation_pieces, last_end_mark
 from .wording import ENGLISH_PREFACE, abstention, fallback_note, guide_meta, helpful_refusal
 
 if TYPE_CHECKING:
@@ -59,7 +61,6 @@ if TYPE_CHECKING:
 ANSWERER = "extractive"
 NEARBY_COVERAGE = 0.34  # idf-weighted share of the question's terms a "nearby" sentence needs
 TYPED_TOPIC_SHARE = 0.6  # of the question's topic terms, in the passage that states the number
-_SENTENCE_MARK = re.compile(r"[.!?…\]\n]")  # a delta that may complete a sentence
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class Pipeline:
         model = AnswerabilityModel.load(
             settings.index_dir / ANSWERABILITY_FILE, index.manifest.get("embedding_model", "")
         )
-        known = frozenset(retriever.sentence_bm25.idf).union(*cards.terms)
+        known = frozenset(retriever.idf).union(*cards.terms)
         contacts = find_contacts(index.chunks)
         paraphrases = load_paraphrases(settings.cards_dir)
         synonyms = Synonyms.load(settings.cards_dir) if settings.use_cards else Synonyms()
@@ -152,13 +153,13 @@ class Pipeline:
         failures: list[str] = []
         turn = self._prepare(question, history, mode, failures)
         if isinstance(turn, Answer):  # a card's answer streams like an extractive one
-            yield from [turn.answer] if turn.abstained else _pieces(turn.answer)
+            yield from [turn.answer] if turn.abstained else citation_pieces(turn.answer)
             yield turn
         elif self.llm is None or failures:
             answer = self._extractive(turn)
             if failures:
                 answer = self._with_note(answer, failures[0], turn.lang, ())
-            yield from _pieces(answer.answer)
+            yield from citation_pieces(answer.answer)
             yield answer
         else:
             yield from self._llm_answer(turn, incremental)
@@ -173,7 +174,7 @@ class Pipeline:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         text = clean_question(question, max_chars=s.max_question_chars)
-        history = _clean_history(history, s.max_history_turns)
+        history = clean_history(history, s.max_history_turns)
         lang = "en" if looks_english(text) else "fr"
         meta = {"model": ANSWERER, "index_version": self.index.version}
         if is_injection(text):
@@ -215,7 +216,7 @@ class Pipeline:
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
         candidates = extractive.score_candidates(
-            self.retriever, retrieval, analysis.core, query, analysis
+            self.retriever.sentences(retrieval), self.retriever.idf, analysis.core, query, analysis
         )
         matches, card = [], None
         if s.use_cards and mode == "hybrid":
@@ -295,11 +296,11 @@ class Pipeline:
 
     def _weight(self, term: str) -> float:
         """A term's idf in the guide's sentences; a word the guide never uses weighs most."""
-        return self.retriever.sentence_bm25.idf.get(term, self._top_idf)
+        return self.retriever.idf.get(term, self._top_idf)
 
     @cached_property
     def _top_idf(self) -> float:
-        return max(self.retriever.sentence_bm25.idf.values(), default=1.0)
+        return max(self.retriever.idf.values(), default=1.0)
 
     def _weighted_share(self, terms: set[str], present) -> float:
         """idf-weighted share of `terms` for which `present(term)` holds (1.0 for none):
@@ -314,10 +315,8 @@ class Pipeline:
         l'AMI » is not answered by a passage on the AMI that never says « critères »."""
         if not terms:
             return True
-        idf = self.retriever.sentence_bm25.idf
-        top = max(idf.values(), default=1.0)
-        rarest = max(idf.get(t, top) for t in terms)
-        keys = [t for t in terms if idf.get(t, top) >= rarest - 1e-9]
+        rarest = max(map(self._weight, terms))
+        keys = [t for t in terms if self._weight(t) >= rarest - 1e-9]
         pool = sorted(have)
         return any(
             k in have or (len(k) >= 5 and difflib.get_close_matches(k, pool, n=1, cutoff=0.85))
@@ -351,8 +350,7 @@ class Pipeline:
         keys = {t for t in known if self._weight(t) >= rarest - 1e-9}  # ties: any of them
         for c in chosen:
             if answers_type(analysis.wants, c.text):
-                chunk = self._chunk_of_sentence(c.row)
-                have = set(analyze(expand(chunk_index_text(chunk))))
+                have = set(analyze(expand(chunk_index_text(c.chunk))))
                 if len(topic & have) / len(topic) < TYPED_TOPIC_SHARE:
                     continue
                 if not keys or keys & set(analyze(expand(self._lead_up(c.row)))):
@@ -404,7 +402,7 @@ class Pipeline:
         if nearby is None and analysis.wants not in TYPED:  # unrelated: say what it covers
             return abstention("low_support", lang, [], guide=self.guide), ()
         if nearby is not None:
-            cited.append(Hit(self._chunk_of_sentence(nearby.row), nearby.score))
+            cited.append(Hit(nearby.chunk, nearby.score))
             quotes.append(extractive.clean_sentence(nearby.text))
         for chunk, address in self.contacts:
             cited.append(Hit(chunk, 0.0))
@@ -421,7 +419,7 @@ class Pipeline:
 
     def _extractive(self, turn: _Turn) -> Answer:
         chosen = turn.candidates
-        body, sources = extractive.compose(chosen, turn.retrieval, self._chunk_of_sentence)
+        body, sources = extractive.compose(chosen, turn.retrieval)
         if turn.lang == "en":  # no English card: say the passages are the guide's French
             body = f"{ENGLISH_PREFACE}\n\n{body}"
         timings = turn.timings
@@ -462,8 +460,8 @@ class Pipeline:
         try:
             for delta in deltas:
                 timings.setdefault("first_token", _ms(t))
-                ends = [m.end() for m in _SENTENCE_MARK.finditer(delta)]
-                mark = len(raw) + ends[-1] if ends else mark
+                end = last_end_mark(delta)  # a delta that may complete a sentence
+                mark = len(raw) + end if end >= 0 else mark
                 raw += delta
                 # A sentence is known to be over once the next one starts (or its line ends).
                 if incremental and mark >= 0 and (raw[mark:].strip() or raw[mark - 1] == "\n"):
@@ -497,7 +495,7 @@ class Pipeline:
             )  # fmt: skip
             return
         answer = self._with_note(self._extractive(turn), error, lang, checked.notes)
-        yield from _pieces(answer.answer)
+        yield from citation_pieces(answer.answer)
         yield answer
 
     @staticmethod
@@ -510,28 +508,6 @@ class Pipeline:
     def guide(self) -> GuideIdentity:
         """The guide the answers come from, as its front matter names it (`identity`)."""
         return guide_identity(self.index)
-
-    def _chunk_of_sentence(self, row: int):
-        return self.index.chunks[self.index.sentences[row].chunk]
-
-
-def _clean_history(history: object, max_turns: int) -> list[dict[str, str]]:
-    """Keep well-formed turns only (role user/assistant, text content), the last `max_turns`."""
-    if not isinstance(history, list):
-        return []
-    turns = [
-        {"role": t["role"], "content": t["content"]}
-        for t in history
-        if isinstance(t, dict)
-        and t.get("role") in ("user", "assistant")
-        and isinstance(t.get("content"), str)
-    ]
-    return turns[-max_turns:] if max_turns > 0 else []
-
-
-def _pieces(text: str) -> list[str]:
-    """`text` cut after each citation, the spaces kept, so the pieces join back to it."""
-    return [p for p in re.split(r"(?<=\])(?=\s)", text) if p]
 
 
 def _ms(since: float) -> float:

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from .acronyms import expand
 from .analysis import STOP_WORDS, analyze, fold
+from .text import loose_sentences
 
 # Who the user is or where they work: a sentence that says so, with no question in it.
 SELF = re.compile(
@@ -287,7 +288,7 @@ _PRONOUN_ONLY = re.compile(r"\W*(?:je|j['’]|on|nous|i|we)?\s*$", re.I)  # « J
 def split_context(text: str) -> tuple[str, str]:
     """(core, context): sentences that introduce the user and ask nothing go to the context;
     "je suis élue d'une commune, comment … ?" loses its introductory clause."""
-    parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+", text) if p.strip()]
+    parts = loose_sentences(text)
     # Who the user is goes to the context (before or after the question); what they want
     # to do stays in the question.
     context = [p for p in parts if "?" not in p and SELF.search(p) and not _NEED.search(p)]

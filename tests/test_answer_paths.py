@@ -155,13 +155,6 @@ def test_a_card_whose_quote_the_index_lacks_is_left_out(tiny_settings, fake_embe
     assert [c.id for c in p.cards.cards] == ["financement"]
 
 
-def test_no_history_turns_means_no_history():
-    from assistant.pipeline import _clean_history
-
-    history = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]
-    assert _clean_history(history, 0) == [] and len(_clean_history(history, 1)) == 1
-
-
 def test_a_new_actor_in_a_followup_replaces_the_earlier_one():
     history = [
         {"role": "user", "content": "Quel rôle pour une intercommunalité auprès d'un PTCE ?"},

@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.schema import Source
-from assistant.verify import missing_facts, names, numbers, split_sentences, verify
+from assistant.verify import missing_facts, names, numbers, verify
 
 FINANCEMENT = (
     "La commune verse une subvention de 3 000 euros par an au jardin. "
@@ -242,13 +242,3 @@ def test_names_are_capitalised_words_and_acronyms():
 def test_names_match_without_accents_or_case():
     assert missing_facts("La region Hauts-De-France [3].", SCIC) == []
     assert missing_facts("Les SCICs [3].", SCIC) == []
-
-
-def test_split_sentences_keeps_citations_with_their_sentence():
-    text = "Première phrase. [1] Art. 9 de la loi [2]. M. Dupont préside [3]\n- point [1]"
-    assert split_sentences(text) == [
-        (0, "Première phrase. [1]"),
-        (0, "Art. 9 de la loi [2]."),
-        (0, "M. Dupont préside [3]"),
-        (1, "point [1]"),
-    ]

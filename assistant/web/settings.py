@@ -10,10 +10,10 @@
     rate_per_minute         questions per minute from one browser session (0: no limit)
     rate_per_minute_ip      questions per minute from one address (0: no limit)
     trusted_proxies         proxies whose X-Forwarded-For is believed (addresses or networks)
-    max_history_turns       earlier turns a caller may send; older ones are dropped
     retention_days          days the editors' log and the ratings are kept (purged at start-up)
     admin_token             the editors' digest page at /admin needs it; empty: no page
-    pipeline                the answering pipeline's own `Settings`
+    pipeline                the answering pipeline's own `Settings` (its `max_history_turns`:
+                            earlier turns a caller may send, for the web app too)
 """
 
 from __future__ import annotations
@@ -50,13 +50,12 @@ class WebSettings:
     rate_per_minute: int = 10
     rate_per_minute_ip: int = 60  # a school or an office shares one address
     trusted_proxies: tuple[str, ...] = ()  # e.g. ("127.0.0.1",) behind nginx on the same host
-    max_history_turns: int = 20
     retention_days: int = 90
     admin_token: str = ""  # ASSISTANT_ADMIN_TOKEN; empty: no /admin page
     pipeline: Settings = field(default_factory=Settings)
 
     def __post_init__(self) -> None:
-        if min(self.rate_per_minute, self.rate_per_minute_ip, self.max_history_turns) < 0:
+        if min(self.rate_per_minute, self.rate_per_minute_ip, self.pipeline.max_history_turns) < 0:
             raise UserError(
                 "Les limites de débit et d'historique doivent être positives ou nulles."
             )

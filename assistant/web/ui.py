@@ -22,7 +22,7 @@ from ..feedback import FeedbackStore
 from ..identity import UNKNOWN_GUIDE, GuideIdentity
 from . import ask_stream, render, reply
 from .feedback_api import ServedAnswers, read_feedback
-from .limits import ClientLimits, cap_history
+from .limits import ClientLimits
 from .settings import WebSettings
 
 logger = logging.getLogger(__name__)
@@ -82,9 +82,11 @@ class ChatHandlers:
             }
             yield "", messages([*log, notice]), [*log, notice], gr.skip()
             return
-        history = cap_history(history_of(log[:-1]), self.limits.max_history_turns)
+        history, turns = history_of(log[:-1]), self.limits.max_history_turns
         try:
-            for step in reply(self.get_pipeline(), message, history, pace=STREAM_PACE_S):
+            for step in reply(
+                self.get_pipeline(), message, history, pace=STREAM_PACE_S, max_turns=turns
+            ):
                 entry: dict[str, Any] = {"role": "assistant", "html": step.html}
                 if step.error:
                     entry["error"] = True
@@ -255,9 +257,7 @@ def _api(
         try:
             pipeline = get_pipeline()
             last = None
-            for item in ask_stream(
-                pipeline, question, cap_history(history, limits.max_history_turns)
-            ):
+            for item in ask_stream(pipeline, question, history, max_turns=limits.max_history_turns):
                 if last is not None:
                     yield last
                 last = item
