@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
 
-    from assistant.feedback import FeedbackStore
+    from assistant.editors.feedback import FeedbackStore
     from assistant.identity import guide_identity
     from assistant.web.limits import ClientLimits
     from assistant.web.server import create_app, serve

@@ -12,8 +12,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from .answer.guard import clean_question
 from .errors import UserError
-from .guard import clean_question
 from .settings import Settings
 
 
@@ -213,11 +213,11 @@ def format_answer(answer) -> str:
 
 def run_cards(args: argparse.Namespace) -> int:
     """`cards check` (exit 1 on any problem) and `cards coverage`."""
-    from .cards import check, coverage, guide_text, load_cards, load_paraphrases
-    from .corpus import load_corpus
-    from .synonyms import FILE_NAME as SYNONYMS
-    from .synonyms import check as check_synonyms
-    from .synonyms import read as read_synonyms
+    from .answer.cards import check, coverage, guide_text, load_cards, load_paraphrases
+    from .corpus.load import load_corpus
+    from .search.synonyms import FILE_NAME as SYNONYMS
+    from .search.synonyms import check as check_synonyms
+    from .search.synonyms import read as read_synonyms
 
     settings = Settings.from_env(corpus_dir=args.corpus_dir, cards_dir=args.cards_dir)
     documents = load_corpus(settings.corpus_dir)
@@ -253,8 +253,8 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     progress = not args.quiet
     if args.command == "build":
-        from .embed import load_embedder
-        from .index import build_index, open_index
+        from .search.embed import load_embedder
+        from .search.index import build_index, open_index
 
         embedder = load_embedder(settings, progress=progress)
         index = (
@@ -284,11 +284,11 @@ def run(args: argparse.Namespace) -> int:
 
         return run_eval(args, settings)
     if args.command == "calibrate":
-        from .calibrate import run_calibrate
+        from .answer.calibrate import run_calibrate
 
         return run_calibrate(args, settings)
     if args.command in ("fetch", "add"):
-        from .fetch import run_add, run_fetch
+        from .corpus.fetch import run_add, run_fetch
 
         return (run_fetch if args.command == "fetch" else run_add)(args, settings)
     raise AssertionError(args.command)

@@ -61,9 +61,9 @@ class GuideRetriever(BaseRetriever):
     def _load(self):
         with self._lock:
             if self._retriever is None:
-                from .embed import load_embedder
-                from .index import open_index
-                from .retrieve import Retriever
+                from .search.embed import load_embedder
+                from .search.index import open_index
+                from .search.retrieve import Retriever
 
                 s = self.settings
                 embedder = self.embedder or load_embedder(s, progress=self.progress)

@@ -22,23 +22,23 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from . import answer as extractive
-from .acronyms import expand
-from .analysis import analyze
-from .answerability import FILE_NAME as ANSWERABILITY_FILE
-from .answerability import AnswerabilityModel
-from .cardmatch import CardIndex, CardMatch
-from .cards import Card, load_cards, load_paraphrases
-from .citations import number_sources
-from .compose import QuoteNotIndexed, compose_card, indexed_cards
-from .decide import about_the_guide, choose_card, find_contacts, without_context, years_stated
-from .embed import Embedder, load_embedder
-from .followup import resolve_topic
-from .guard import clean_question, is_injection, looks_english, unknown_entities
-from .history import clean_history
-from .identity import GuideIdentity, guide_identity
-from .index import Index, chunk_index_text, open_index
-from .question import (
+from .answer import extractive
+from .answer.answerability import FILE_NAME as ANSWERABILITY_FILE
+from .answer.answerability import AnswerabilityModel
+from .answer.cardmatch import CardIndex, CardMatch
+from .answer.cards import Card, load_cards, load_paraphrases
+from .answer.compose import QuoteNotIndexed, compose_card, indexed_cards
+from .answer.decide import (
+    about_the_guide,
+    choose_card,
+    find_contacts,
+    without_context,
+    years_stated,
+)
+from .answer.followup import resolve_topic
+from .answer.guard import clean_question, is_injection, looks_english, unknown_entities
+from .answer.history import clean_history
+from .answer.question import (
     CUE_TERMS,
     OTHER_REGIONS,
     TYPED,
@@ -47,16 +47,22 @@ from .question import (
     asked_noun,
     topic_terms,
 )
-from .retrieve import Retrieval, Retriever
+from .citations import number_sources
+from .identity import GuideIdentity, guide_identity
 from .schema import Answer, Chunk, Hit
+from .search.acronyms import expand
+from .search.analysis import analyze
+from .search.embed import Embedder, load_embedder
+from .search.index import Index, chunk_index_text, open_index
+from .search.retrieve import Retrieval, Retriever
+from .search.synonyms import Synonyms
 from .settings import Settings
-from .synonyms import Synonyms
 from .text import citation_pieces, last_end_mark
 from .wording import ENGLISH_PREFACE, abstention, fallback_note, guide_meta, helpful_refusal
 
 if TYPE_CHECKING:
-    from .answer import Candidate
-    from .llm import LLMAnswerer
+    from .answer.extractive import Candidate
+    from .answer.llm import LLMAnswerer
 
 ANSWERER = "extractive"
 NEARBY_COVERAGE = 0.34  # idf-weighted share of the question's terms a "nearby" sentence needs
@@ -104,7 +110,7 @@ class Pipeline:
         )
         llm = None
         if settings.llm:
-            from .llm import load_answerer
+            from .answer.llm import load_answerer
 
             llm = load_answerer(settings)
         cards = CardIndex.load(
@@ -435,7 +441,7 @@ class Pipeline:
         """The LLM's standalone question for a turn with history ("" to keep `resolve`'s)."""
         if not any(t["role"] == "user" for t in history):
             return ""
-        from .llm import LLMError
+        from .answer.llm import LLMError
 
         try:
             return self.llm.rewrite(text, history) or ""
@@ -446,9 +452,9 @@ class Pipeline:
     def _llm_answer(self, turn: _Turn, incremental: bool) -> Iterator[str | Answer]:
         """The LLM's answer, verified sentence by sentence as it streams; the extractive
         answer with a note when the model fails or nothing it says is supported."""
+        from .answer.llm import LLMError
+        from .answer.verify import verify
         from .citations import to_source
-        from .llm import LLMError
-        from .verify import verify
 
         sources = tuple(to_source(i + 1, h) for i, h in enumerate(turn.retrieval.hits))
         timings, lang = turn.timings, turn.lang

@@ -138,8 +138,8 @@ def _rss_mb(pid: int) -> float | None:
 
 def warm_and_build(questions: list[dict], repeat: int) -> dict:
     """Run in this process: load the pipeline, time a build, then warm questions."""
-    from assistant.index import build_index
     from assistant.pipeline import Pipeline
+    from assistant.search.index import build_index
     from assistant.settings import Settings
 
     settings = Settings.from_env()

@@ -65,8 +65,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args()
 
-    from assistant.embed import load_embedder
-    from assistant.index import build_index
+    from assistant.search.embed import load_embedder
+    from assistant.search.index import build_index
     from assistant.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="bench-reindex-") as tmp:

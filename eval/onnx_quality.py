@@ -28,10 +28,10 @@ EMBEDDERS = {
 
 
 def evaluate(settings, questions, evidence, documents) -> dict[str, dict[str, float | None]]:
-    from assistant.embed import load_embedder
     from assistant.evaluation.baselines import PipelineSystem, ReplayEmbedder
     from assistant.evaluation.runner import aggregate, run_systems
     from assistant.pipeline import Pipeline
+    from assistant.search.embed import load_embedder
 
     embedder = ReplayEmbedder(load_embedder(settings, progress=False))
     pipeline = Pipeline.load(replace(settings, auto_build=False), embedder=embedder, progress=False)
@@ -44,7 +44,7 @@ def evaluate(settings, questions, evidence, documents) -> dict[str, dict[str, fl
 
 
 def main(argv: list[str] | None = None) -> int:
-    from assistant.corpus import load_corpus
+    from assistant.corpus.load import load_corpus
     from assistant.evaluation.data import load_questions, locate_evidence
     from assistant.settings import Settings
 

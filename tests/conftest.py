@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.analysis import analyze
+from assistant.search.analysis import analyze
 from assistant.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -7,8 +7,8 @@ import ipaddress
 
 import pytest
 
-from assistant import addresses
-from assistant.addresses import BlockedAddress, check_url, is_public
+from assistant.corpus import addresses
+from assistant.corpus.addresses import BlockedAddress, check_url, is_public
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_an_unresolvable_name_is_not_let_through():
 def test_the_fetcher_sends_nothing_to_a_name_it_cannot_check(monkeypatch):
     import httpx
 
-    from assistant.fetch import FetchError, PoliteClient
+    from assistant.corpus.fetch import FetchError, PoliteClient
 
     def no_request(*args, **kwargs):
         raise AssertionError("a request was sent")

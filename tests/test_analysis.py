@@ -1,5 +1,5 @@
-from assistant.acronyms import acronyms_in, expand
-from assistant.analysis import analyze, fold, words
+from assistant.search.acronyms import acronyms_in, expand
+from assistant.search.analysis import analyze, fold, words
 
 
 def test_fold_strips_accents_and_case():

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.answerability import AnswerabilityModel, choose_threshold, fit
-from assistant.cards import Line
-from assistant.compose import compose_card, lead_with_focus, lead_with_type
-from assistant.followup import resolve_topic
+from assistant.answer.answerability import AnswerabilityModel, choose_threshold, fit
+from assistant.answer.cards import Line
+from assistant.answer.compose import compose_card, lead_with_focus, lead_with_type
+from assistant.answer.followup import resolve_topic
 from assistant.pipeline import Pipeline
 
 CARD = """id: financement
@@ -206,7 +206,7 @@ def test_a_list_moves_with_the_line_that_introduces_it():
 
 
 def _card(card_id: str, text: str, actor: str = "", needs: tuple[str, ...] = ()):
-    from assistant.cards import Card
+    from assistant.answer.cards import Card
 
     return Card(card_id, card_id, "", ("q",), (Line(text, text, (text,)),), actor, needs=needs)
 
@@ -214,10 +214,10 @@ def _card(card_id: str, text: str, actor: str = "", needs: tuple[str, ...] = ())
 def test_a_card_that_needs_a_word_answers_only_questions_that_use_it():
     import numpy as np
 
-    from assistant.cardmatch import CardIndex, CardMatch
-    from assistant.decide import choose_card
-    from assistant.followup import Topic
-    from assistant.question import analyse
+    from assistant.answer.cardmatch import CardIndex, CardMatch
+    from assistant.answer.decide import choose_card
+    from assistant.answer.followup import Topic
+    from assistant.answer.question import analyse
 
     guide = _card("guide", "Ce document date de mars 2025.", needs=("guide", "document"))
     cards = CardIndex([guide], np.zeros((2, 4)))
@@ -235,10 +235,10 @@ def test_a_card_that_needs_a_word_answers_only_questions_that_use_it():
 def test_a_card_chosen_for_its_figure_must_be_on_the_question_topic():
     import numpy as np
 
-    from assistant.cardmatch import CardIndex, CardMatch
-    from assistant.decide import choose_card
-    from assistant.followup import Topic
-    from assistant.question import analyse
+    from assistant.answer.cardmatch import CardIndex, CardMatch
+    from assistant.answer.decide import choose_card
+    from assistant.answer.followup import Topic
+    from assistant.answer.question import analyse
 
     general = _card("general", "Les collectivités, comme la Somme, financent le fonctionnement.")
     state = _card("etat", "L'AMI de l'État finance 15 lauréats sur deux ans.", actor="etat")
@@ -271,10 +271,10 @@ def test_a_followup_gets_no_card_already_given_in_the_conversation(pipeline):
 def test_a_card_that_names_what_the_question_names_is_preferred():
     import numpy as np
 
-    from assistant.cardmatch import CardIndex, CardMatch
-    from assistant.decide import choose_card
-    from assistant.followup import Topic
-    from assistant.question import analyse
+    from assistant.answer.cardmatch import CardIndex, CardMatch
+    from assistant.answer.decide import choose_card
+    from assistant.answer.followup import Topic
+    from assistant.answer.question import analyse
 
     amiens = _card("amiens", "Le PTCE d'Amiens compte 40 structures.")
     calais = _card("calais", "Le PTCE Anima de Calais compte 25 structures.")

@@ -234,7 +234,7 @@ def ui():
 
 
 def test_submit_handler_keeps_a_trace_per_answer_and_offers_suggestions(ui, tmp_path):
-    from assistant.feedback import FeedbackStore
+    from assistant.editors.feedback import FeedbackStore
 
     handlers = ui.ChatHandlers(
         FakePipeline, FeedbackStore(f"sqlite:///{tmp_path / 'f.db'}"), "chat"
@@ -251,7 +251,7 @@ def test_submit_handler_keeps_a_trace_per_answer_and_offers_suggestions(ui, tmp_
 def test_like_handler_stores_the_rating_with_the_trace(ui, tmp_path):
     import gradio as gr
 
-    from assistant.feedback import FeedbackStore
+    from assistant.editors.feedback import FeedbackStore
 
     store = FeedbackStore(f"sqlite:///{tmp_path / 'f.db'}")
     handlers = ui.ChatHandlers(FakePipeline, store, "widget")
@@ -370,7 +370,7 @@ def test_pages_behind_a_base_path_carry_the_headers_and_cors_is_limited(ui):
 
     from starlette.testclient import TestClient
 
-    from assistant.feedback import FeedbackStore
+    from assistant.editors.feedback import FeedbackStore
     from assistant.web.server import create_app
 
     settings = WebSettings(allowed_origins=("https://www.cress-hdf.org",), base_path="/assistant")

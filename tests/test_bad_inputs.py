@@ -180,7 +180,7 @@ def test_malformed_or_oversized_history_is_ignored_or_trimmed(kind, tiny_pipelin
 
 
 def test_chat_handler_ignores_a_non_text_message(tmp_path):
-    from assistant.feedback import FeedbackStore
+    from assistant.editors.feedback import FeedbackStore
     from assistant.web.ui import ChatHandlers
 
     handlers = ChatHandlers(FakePipeline, FeedbackStore("sqlite://"), "chat")

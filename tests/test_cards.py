@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cards import check, coverage, load_cards, load_paraphrases, render_lines
-from assistant.corpus import load_corpus
+from assistant.answer.cards import check, coverage, load_cards, load_paraphrases, render_lines
+from assistant.answer.support import problems, restrictions
+from assistant.corpus.load import load_corpus
 from assistant.errors import UserError
 from assistant.settings import PROJECT_ROOT
-from assistant.support import problems, restrictions
 
 GUIDE = load_corpus(PROJECT_ROOT / "corpus")
 DEPARTEMENTS = (
@@ -135,7 +135,7 @@ def test_bad_paraphrases_and_related_fields_name_the_file(tmp_path):
 
 
 def test_a_phrasing_without_any_needed_word_is_a_problem(tmp_path):
-    from assistant.cards import Card, Line, needed
+    from assistant.answer.cards import Card, Line, needed
 
     card = Card(
         "c", "t", "", ("Qui contacter ?", "Comment aider un PTCE ?"), (), needs=("contacter",)
@@ -146,6 +146,6 @@ def test_a_phrasing_without_any_needed_word_is_a_problem(tmp_path):
     card = Card(
         "c", "t", "", ("Qui contacter ?", "Comment aider ?", "x"), (line,), needs=("contacter",)
     )
-    from assistant.cards import check
+    from assistant.answer.cards import check
 
     assert any("Comment aider ?" in p for p in check([card], []))

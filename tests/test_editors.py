@@ -19,10 +19,10 @@ from assistant import cli
 from assistant.editors import log, privacy, report
 from assistant.editors.digest import digest, find, make_digest
 from assistant.editors.drafts import draft_card, write_draft
+from assistant.editors.feedback import FeedbackStore
 from assistant.editors.guide import Nearest
 from assistant.editors.log import LoggedQuestion
 from assistant.errors import UserError
-from assistant.feedback import FeedbackStore
 from assistant.web.settings import WebSettings
 
 EMAIL, PHONE = "jean.dupont@mairie-lille.fr", "06 12 34 56 78"
@@ -178,7 +178,7 @@ def test_card_draft_is_a_skeleton_with_verbatim_quotes(tmp_path):
     assert card["section"] == "Guide > Financer"
     plain = "Le département peut financer l'animation."
     assert card["answer"] == [{"fr": plain, "en": "", "quotes": [plain]}]
-    from assistant.cards import load_cards
+    from assistant.answer.cards import load_cards
 
     (loaded,) = load_cards(path.parent)  # the lead's card reader takes it as it is
     assert loaded.id == group.id and loaded.lines[0].quotes == (plain,)

@@ -68,7 +68,7 @@ def _postgres(tmp_path) -> str:
 def test_declined_questions_and_a_comment_reach_the_digest(tmp_path, pipeline, database, capsys):
     from starlette.testclient import TestClient
 
-    from assistant.feedback import FeedbackStore
+    from assistant.editors.feedback import FeedbackStore
     from assistant.web.settings import WebSettings
 
     url = database(tmp_path)
@@ -108,8 +108,8 @@ def test_declined_questions_and_a_comment_reach_the_digest(tmp_path, pipeline, d
     draft = root / "cards" / "drafts" / f"{weather['id']}.yaml"
     card = yaml.safe_load(draft.read_text(encoding="utf-8"))
     assert sorted(card["phrasings"]) == sorted(WEATHER) and card["answer"]
-    from assistant.cards import guide_text, load_cards
-    from assistant.corpus import load_corpus
+    from assistant.answer.cards import guide_text, load_cards
+    from assistant.corpus.load import load_corpus
 
     guide = guide_text(load_corpus(Settings().corpus_dir))
     (loaded,) = load_cards(draft.parent)
@@ -125,8 +125,8 @@ def test_purge_deletes_what_is_older_than_the_retention(tmp_path, database, caps
 
     import sqlalchemy as sa
 
+    from assistant.editors.feedback import FeedbackStore, editor_questions, feedback
     from assistant.editors.log import log_declined, read
-    from assistant.feedback import FeedbackStore, editor_questions, feedback
 
     url = database(tmp_path)
     store = FeedbackStore(url)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import load_corpus
+from assistant.corpus.load import load_corpus
 from assistant.errors import UserError
 from assistant.evaluation.baselines import ReplayEmbedder, build_tutorial
 from assistant.evaluation.cli import DEFAULT_QUESTIONS

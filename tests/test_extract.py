@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import parse_document
-from assistant.extract import (
+from assistant.corpus.extract import (
     ExtractError,
     body_sha256,
     extract,
@@ -16,6 +15,7 @@ from assistant.extract import (
     sniff_kind,
     write_atomic,
 )
+from assistant.corpus.load import parse_document
 
 WEB = Path(__file__).parent / "fixtures" / "web"
 

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from assistant.feedback import FeedbackStore, normalize_rating
+from assistant.editors.feedback import FeedbackStore, normalize_rating
 
 ANSWER = {
     "answer": "Le financement d'un poste d'animateur a permis d'avancer. [1]",
@@ -78,7 +78,7 @@ def test_newest_first(tmp_path):
 def test_unwritable_store_warns_and_does_not_raise(tmp_path, caplog, url_of):
     (tmp_path / "a-file").write_text("not a folder")
     store = FeedbackStore(url_of(tmp_path))
-    with caplog.at_level(logging.WARNING, logger="assistant.feedback"):
+    with caplog.at_level(logging.WARNING, logger="assistant.editors.feedback"):
         assert store.record(rating="down", question="q", answer=ANSWER) is None
         assert store.add_comment(1, "x") is False
         assert store.check() is False

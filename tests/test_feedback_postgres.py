@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pytest
 
-from assistant.feedback import FeedbackStore
+from assistant.editors.feedback import FeedbackStore
 
 URL = os.environ.get("ASSISTANT_TEST_POSTGRES_URL", "")
 pytestmark = pytest.mark.skipif(

@@ -22,9 +22,7 @@ import httpx
 import pytest
 
 from assistant.cli import main
-from assistant.corpus import load_corpus, split_front_matter
-from assistant.errors import UserError
-from assistant.fetch import (
+from assistant.corpus.fetch import (
     FetchError,
     PoliteClient,
     Politeness,
@@ -34,14 +32,16 @@ from assistant.fetch import (
     load_sources,
     refresh_index,
 )
-from assistant.index import (
+from assistant.corpus.load import load_corpus, split_front_matter
+from assistant.errors import UserError
+from assistant.pipeline import Pipeline
+from assistant.search.index import (
     build_index,
     chunk_index_text,
     current_build,
     load_index,
     sentence_index_texts,
 )
-from assistant.pipeline import Pipeline
 
 WEB = Path(__file__).parent / "fixtures" / "web"
 SLOW_SECONDS = 1.5
@@ -514,7 +514,7 @@ def test_cli_fetch_reports_each_source_and_exits_1_on_failure(corpus, site, caps
 def test_cli_fetch_and_add_update_the_index(corpus, site, capsys, monkeypatch, fake_embedder):
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr("assistant.embed.load_embedder", lambda *a, **k: fake_embedder)
+    monkeypatch.setattr("assistant.search.embed.load_embedder", lambda *a, **k: fake_embedder)
     args = ["--corpus-dir", str(corpus.corpus_dir), "--index-dir", str(corpus.index_dir), "-q"]
     monkeypatch.setenv("ASSISTANT_ALLOW_PRIVATE_URLS", "1")  # the test site is on loopback
     assert main(["fetch", *args, "--delay", "0", "--timeout", "0.5"]) == 0
@@ -571,7 +571,7 @@ def one_refusal(err: str, address: str) -> None:
 def site_looks_public(site, monkeypatch):
     """Make the test site's own address (127.0.0.1) pass the check as if it were a public
     server, so that a redirect from it is what gets checked. Traffic stays on loopback."""
-    from assistant import addresses
+    from assistant.corpus import addresses
 
     real = addresses.resolve
     monkeypatch.setattr(

@@ -1,8 +1,8 @@
 import pytest
 
+from assistant.answer.followup import is_followup, resolve
+from assistant.answer.guard import clean_question, is_injection, looks_english
 from assistant.errors import UserError
-from assistant.followup import is_followup, resolve
-from assistant.guard import clean_question, is_injection, looks_english
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_ansi_escape_sequences_are_dropped_whole():
 
 
 def test_a_followup_on_a_new_subject_drops_the_old_one():
-    from assistant.followup import resolve_topic
+    from assistant.answer.followup import resolve_topic
 
     history = [
         {"role": "user", "content": "C'est quoi la CRESS ?"},

@@ -1,9 +1,9 @@
-"""One place cleans the conversation history (`assistant.history.clean_history`), with one
+"""One place cleans the conversation history (`assistant.answer.history.clean_history`), with one
 limit: `Settings.max_history_turns`, used by the pipeline and the web app alike."""
 
 from __future__ import annotations
 
-from assistant.history import MAX_TURN_CHARS, clean_history
+from assistant.answer.history import MAX_TURN_CHARS, clean_history
 from assistant.settings import Settings
 from assistant.web.limits import ClientLimits
 from assistant.web.settings import WebSettings

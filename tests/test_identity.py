@@ -6,8 +6,8 @@ from dataclasses import replace
 import pytest
 
 from assistant.identity import UNKNOWN_GUIDE, guide_identity
-from assistant.index import build_index
 from assistant.pipeline import Pipeline
+from assistant.search.index import build_index
 
 ADDED = """---
 doc_id: aaa-page
@@ -77,7 +77,7 @@ def test_answers_name_the_guide_not_the_added_document(with_added, fake_embedder
 def test_the_chat_header_and_greeting_name_the_guide_given(tmp_path):
     from test_app import FakePipeline
 
-    from assistant.feedback import FeedbackStore
+    from assistant.editors.feedback import FeedbackStore
     from assistant.identity import GuideIdentity
     from assistant.web.settings import WebSettings
     from assistant.web.ui import build_chat

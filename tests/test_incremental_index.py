@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from assistant.index import (
+from assistant.search.index import (
     build_index,
     chunk_index_text,
     current_build,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import IndexNotReady
-from assistant.index import build_index, current_build, load_index, open_index
+from assistant.search.index import build_index, current_build, load_index, open_index
 
 
 def test_build_writes_manifest_and_artefacts(tiny_settings, fake_embedder):
@@ -85,7 +85,7 @@ def test_crash_mid_build_keeps_the_live_index(tiny_settings, fake_embedder, monk
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("assistant.index.FlatIndex.write", boom)
+    monkeypatch.setattr("assistant.search.index.FlatIndex.write", boom)
     with pytest.raises(OSError):
         build_index(tiny_settings, fake_embedder, progress=False)
     assert current_build(tiny_settings.index_dir) == live.path

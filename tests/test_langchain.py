@@ -14,7 +14,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
 from assistant.langchain import GuideRetriever, format_sources
-from assistant.retrieve import Retriever
+from assistant.search.retrieve import Retriever
 
 CONTRACT = {"n", "doc_id", "title", "section", "url", "chunk_id", "score"}
 
@@ -36,11 +36,11 @@ def test_invoke_returns_numbered_passages_with_the_contract_fields(
     tiny_settings, fake_embedder, monkeypatch
 ):
     opened = []
-    import assistant.index
+    import assistant.search.index
 
-    real_open = assistant.index.open_index
+    real_open = assistant.search.index.open_index
     monkeypatch.setattr(
-        assistant.index, "open_index", lambda *a, **k: opened.append(1) or real_open(*a, **k)
+        assistant.search.index, "open_index", lambda *a, **k: opened.append(1) or real_open(*a, **k)
     )
     embedder = CountingEmbedder(fake_embedder)
     retriever = GuideRetriever(settings=tiny_settings, embedder=embedder, k=3)

@@ -119,7 +119,7 @@ def test_client_limits_read_the_gradio_request():
 def test_chat_handler_answers_politely_when_over_the_limit(tmp_path):
     from test_app import FakePipeline
 
-    from assistant.feedback import FeedbackStore
+    from assistant.editors.feedback import FeedbackStore
     from assistant.web.ui import ChatHandlers
 
     pipeline = FakePipeline()
@@ -138,7 +138,7 @@ def test_ask_api_over_the_limit_is_a_french_error_message():
     from starlette.testclient import TestClient
     from test_app import FakePipeline
 
-    from assistant.feedback import FeedbackStore
+    from assistant.editors.feedback import FeedbackStore
     from assistant.web.server import create_app
     from assistant.web.settings import WebSettings
     from assistant.web.ui import build_chat, build_widget

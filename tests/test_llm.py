@@ -13,10 +13,10 @@ from langchain_core.language_models.fake_chat_models import (
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from assistant import llm as llm_mod
+from assistant.answer import llm as llm_mod
+from assistant.answer.llm import LLMAnswerer, LLMError, classify, clean_rewrite, deadline_stream
 from assistant.cli import build_parser, settings_from_args
 from assistant.errors import UserError
-from assistant.llm import LLMAnswerer, LLMError, classify, clean_rewrite, deadline_stream
 from assistant.pipeline import Pipeline
 from assistant.settings import Settings
 

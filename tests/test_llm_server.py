@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer.llm import free_port, load_answerer
 from assistant.citations import CITATION
-from assistant.llm import free_port, load_answerer
 from assistant.pipeline import Pipeline
 from assistant.text import line_sentences
 

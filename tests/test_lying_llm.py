@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assistant.llm import load_answerer
+from assistant.answer.llm import load_answerer
 from assistant.pipeline import Pipeline
 
 pytestmark = pytest.mark.skipif(

@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 from test_app import FakePipeline
 
-from assistant.feedback import FeedbackStore
+from assistant.editors.feedback import FeedbackStore
 from assistant.web.observe import readiness, request_id
 from assistant.web.settings import WebSettings
 

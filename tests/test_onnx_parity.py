@@ -41,7 +41,7 @@ def _variations(question: str) -> list[str]:
 
 
 def french_questions(n: int = 200) -> list[str]:
-    from assistant.guard import looks_english
+    from assistant.answer.guard import looks_english
 
     rows = [json.loads(line) for line in (PROJECT_ROOT / "eval" / "questions.jsonl").open()]
     base = [r["question"] for r in rows if not looks_english(r["question"])]
@@ -55,7 +55,7 @@ def french_questions(n: int = 200) -> list[str]:
 
 @pytest.fixture(scope="module")
 def embedders():
-    from assistant.embed import load_embedder
+    from assistant.search.embed import load_embedder
 
     settings = Settings.from_env()
     return (
@@ -87,7 +87,12 @@ def test_latin_tokenizer_cuts_every_question_like_the_whole_one(embedders):
 
 
 def test_same_identity_so_the_index_is_not_stale(embedders):
-    from assistant.index import current_build, expected_manifest, read_manifest, stale_reasons
+    from assistant.search.index import (
+        current_build,
+        expected_manifest,
+        read_manifest,
+        stale_reasons,
+    )
 
     reference, onnx = embedders
     assert type(onnx).__name__ == "OnnxEmbedder" and onnx.name == reference.name
@@ -97,8 +102,8 @@ def test_same_identity_so_the_index_is_not_stale(embedders):
 
 
 def test_same_top_five_on_the_evaluation_set(embedders):
-    from assistant.index import open_index
-    from assistant.retrieve import Retriever
+    from assistant.search.index import open_index
+    from assistant.search.retrieve import Retriever
 
     settings = replace(Settings.from_env(), auto_build=False)
     reference, onnx = embedders
@@ -140,7 +145,7 @@ def test_cli_ask_imports_no_torch():
 def test_app_ask_imports_no_torch(tmp_path):
     run = _modules_after(  # the pages and the API built as app.main builds them, then one ask
         "import app\n"
-        "from assistant.feedback import FeedbackStore\n"
+        "from assistant.editors.feedback import FeedbackStore\n"
         "from assistant.web.limits import ClientLimits\n"
         "from assistant.web.settings import WebSettings\n"
         "from assistant.web.ui import build_chat, build_widget\n"

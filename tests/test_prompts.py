@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant import prompts
+from assistant.answer import prompts
 from assistant.identity import GuideIdentity
 from assistant.schema import Source
 

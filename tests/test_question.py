@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.decide import about_the_guide, without_context, years_stated
-from assistant.question import analyse, answers_type, asked_noun, topic_terms
+from assistant.answer.decide import about_the_guide, without_context, years_stated
+from assistant.answer.question import analyse, answers_type, asked_noun, topic_terms
 
 
 def test_an_introduction_is_context_not_question():
@@ -114,7 +114,7 @@ def test_an_indirect_question_after_an_introduction():
 
 
 def test_misspelt_question_words_are_not_the_focus():
-    from assistant.question import focus_terms
+    from assistant.answer.question import focus_terms
 
     assert "coment" not in focus_terms("coment aider un pole de coopération ?")
     assert "maison" in focus_terms("la maison des artistes")  # close to « mais », still a word
@@ -149,7 +149,7 @@ def test_questions_that_mention_the_guide_are_not_about_it(question):
 
 
 def test_look_alikes_of_regions_places_and_people():
-    from assistant.question import OTHER_REGIONS
+    from assistant.answer.question import OTHER_REGIONS
 
     assert not OTHER_REGIONS.search("Quand a lieu la réunion de lancement du PTCE ?")
     assert OTHER_REGIONS.search("Un PTCE à La Réunion ?")

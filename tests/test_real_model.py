@@ -132,7 +132,7 @@ def test_cli_corrupt_index_is_reported_and_left_intact(tmp_path):
 
 
 def test_build_from_scratch_with_the_real_model(tmp_path, real_pipeline):
-    from assistant.index import build_index
+    from assistant.search.index import build_index
 
     settings = replace(Settings.from_env(), index_dir=tmp_path / "index")
     index = build_index(settings, real_pipeline.embedder, progress=False)

@@ -99,7 +99,7 @@ def test_sources_panel_has_title_section_link_and_highlighted_quote():
 
 
 def test_guide_page_has_an_anchor_for_each_cited_section():
-    from assistant.corpus import load_corpus
+    from assistant.corpus.load import load_corpus
     from assistant.settings import PROJECT_ROOT
     from assistant.web.guide import guide_href, guide_page
 

@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 
 from assistant.citations import extract_citations, number_sources
-from assistant.fusion import reciprocal_rank_fusion
-from assistant.lexical import BM25
 from assistant.schema import Chunk, Hit
-from assistant.vectors import FlatIndex, normalize, top_k
+from assistant.search.fusion import reciprocal_rank_fusion
+from assistant.search.lexical import BM25
+from assistant.search.vectors import FlatIndex, normalize, top_k
 
 
 def test_top_k_on_hand_written_vectors():

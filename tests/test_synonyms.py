@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from assistant.search.synonyms import Synonyms, check, read
 from assistant.settings import PROJECT_ROOT
-from assistant.synonyms import Synonyms, check, read
 
 MAPPING = {
     "rural": ("campagne", "milieu rural"),
@@ -32,8 +32,8 @@ def test_check_flags_a_guide_word_the_guide_does_not_use():
 
 
 def test_the_project_synonyms_pass_the_check():
-    from assistant.cards import guide_text
-    from assistant.corpus import load_corpus
+    from assistant.answer.cards import guide_text
+    from assistant.corpus.load import load_corpus
 
     mapping = read(PROJECT_ROOT / "cards" / "synonyms.yaml")
     assert mapping and check(mapping, guide_text(load_corpus(PROJECT_ROOT / "corpus"))) == []

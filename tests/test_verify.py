@@ -2,8 +2,8 @@
 
 import pytest
 
+from assistant.answer.verify import missing_facts, names, numbers, verify
 from assistant.schema import Source
-from assistant.verify import missing_facts, names, numbers, verify
 
 FINANCEMENT = (
     "La commune verse une subvention de 3 000 euros par an au jardin. "

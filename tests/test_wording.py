@@ -3,7 +3,7 @@
 import pytest
 
 from assistant import wording
-from assistant.corpus import load_corpus
+from assistant.corpus.load import load_corpus
 from assistant.identity import UNKNOWN_GUIDE, GuideIdentity
 from assistant.settings import PROJECT_ROOT
 

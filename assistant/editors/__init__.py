@@ -1,6 +1,7 @@
 """The editors' loop: what readers asked that the guide does not answer, given back to the
 people who write the guide.
 
+    feedback  the feedback store (thumbs, comments, traces) the chat writes and these read
     privacy   masks e-mail addresses and phone numbers before anything is stored
     log       the editors' log: declined questions and thumbs-down, in the feedback store
     guide     the guide's sentences and sections closest to a question (index + embedder)

@@ -62,8 +62,8 @@ def _database(p: argparse.ArgumentParser) -> None:
 
 
 def _store(args):
-    from ..feedback import FeedbackStore
     from ..web.settings import WebSettings
+    from .feedback import FeedbackStore
 
     web = WebSettings.from_env(database_url=args.database_url, data_dir=args.data_dir)
     return FeedbackStore(web.feedback_url), web
@@ -106,7 +106,7 @@ def run_editors(args, settings) -> int:
         print(f"{deleted} ligne(s) de plus de {days} jours supprimée(s).", file=sys.stderr)
         return 0
 
-    from ..embed import load_embedder
+    from ..search.embed import load_embedder
 
     _check(args)
     embedder = load_embedder(settings, progress=progress)
@@ -130,7 +130,7 @@ def run_editors(args, settings) -> int:
             args.png.write_bytes(report.chart_png(groups))
         return 0
     if args.command == "cards" and args.cards_command == "draft":
-        from ..index import open_index
+        from ..search.index import open_index
         from ..wording import UNKNOWN_GROUP
         from .digest import find
         from .drafts import draft_card, write_draft

@@ -1,6 +1,6 @@
 """A card skeleton for one digest group, for an editor to finish: `cards/drafts/<id>.yaml`.
 
-The card format is the one `assistant.cards` reads (`cards/README.md`): `id`, `topic`,
+The card format is the one `assistant.answer.cards` reads (`cards/README.md`): `id`, `topic`,
 `section`, `phrasings` (how readers ask) and `answer`, a list of `{fr, en, quotes}` where
 each quote is verbatim from the guide. A draft's phrasings are the group's questions; its
 answer has one entry per guide sentence closest to the group, `fr` and the quote both that

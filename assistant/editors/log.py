@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..feedback import FeedbackStore, editor_questions
+from .feedback import FeedbackStore, editor_questions
 from .privacy import mask
 
 log = logging.getLogger(__name__)

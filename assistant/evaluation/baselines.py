@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from ..errors import UserError
 from ..schema import Document
-from ..vectors import FlatIndex
+from ..search.vectors import FlatIndex
 from .data import Question, Span
 
 RANK_DEPTH = 10  # passages kept for the ranking metrics

@@ -70,9 +70,9 @@ def settings_dict(settings: Settings) -> dict[str, Any]:
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from ..corpus import load_corpus
-    from ..embed import load_embedder
+    from ..corpus.load import load_corpus
     from ..pipeline import Pipeline
+    from ..search.embed import load_embedder
     from . import metrics
     from .baselines import ReplayEmbedder, build_systems
     from .data import file_sha256, load_questions, locate_evidence, variant_originals

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..answer.history import clean_history
 from ..errors import UserError
-from ..history import clean_history
 from ..schema import Answer
 from ..settings import Settings
 from . import render

@@ -20,8 +20,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from ..editors.feedback import MAX_COMMENT_CHARS, normalize_rating
 from ..errors import UserError
-from ..feedback import MAX_COMMENT_CHARS, normalize_rating
 from ..wording import (
     FEEDBACK_MALFORMED,
     FEEDBACK_RATING,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from html import escape
 
-from ..analysis import fold
 from ..schema import Document
+from ..search.analysis import fold
 
 PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8">

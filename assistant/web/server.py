@@ -123,7 +123,7 @@ def create_app(
 
     @functools.cache
     def guide() -> str:
-        from ..corpus import load_corpus
+        from ..corpus.load import load_corpus
         from .guide import guide_page
 
         return guide_page(load_corpus(settings.pipeline.corpus_dir))

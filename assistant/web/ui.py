@@ -16,9 +16,9 @@ from typing import Any
 import gradio as gr
 
 from .. import wording as say
+from ..editors.feedback import FeedbackStore
 from ..editors.log import log_thumbs_down, note_served
 from ..errors import UserError
-from ..feedback import FeedbackStore
 from ..identity import UNKNOWN_GUIDE, GuideIdentity
 from . import ask_stream, render, reply
 from .feedback_api import ServedAnswers, read_feedback

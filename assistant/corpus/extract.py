@@ -4,7 +4,7 @@ Each format goes through a maintained extractor, never regexes on markup: trafil
 finds an HTML page's main text and writes it as Markdown with its headings; pypdf reads a
 PDF's text, and lines set in a larger font than the body become headings; python-docx
 reads a Word file's heading styles. `render_document` then writes the Markdown file that
-`assistant.corpus.load_corpus` reads, with front matter (doc_id, title, url, publisher,
+`assistant.corpus.load.load_corpus` reads, with front matter (doc_id, title, url, publisher,
 date, retrieved, sha256, kind). `sha256` is the hash of the body exactly as
 `load_corpus` returns it, the same hash the index manifest records per document.
 """
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .corpus import split_front_matter
-from .errors import UserError
+from ..errors import UserError
+from .load import split_front_matter
 
 MIN_TEXT_CHARS = 80  # less than this is a cookie wall or an empty shell, not a document
 

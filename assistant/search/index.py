@@ -34,14 +34,14 @@ from typing import Any
 
 import numpy as np
 
+from ..corpus.chunking import chunk_corpus
+from ..corpus.load import corpus_hash, load_corpus
+from ..errors import IndexNotReady
+from ..schema import Chunk
+from ..settings import Settings, display_path
+from ..text import sentence_spans
 from .acronyms import expand
-from .chunking import chunk_corpus
-from .corpus import corpus_hash, load_corpus
 from .embed import Embedder
-from .errors import IndexNotReady
-from .schema import Chunk
-from .settings import Settings, display_path
-from .text import sentence_spans
 from .vectors import FlatIndex
 
 FORMAT_VERSION = 3  # bump when the chunking or the embedded texts change

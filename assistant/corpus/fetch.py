@@ -8,10 +8,10 @@ Two parts:
   connect/read timeouts plus a deadline for the whole body, retries with exponential
   backoff on time-outs, 429 and 5xx, redirects followed by hand (each hop checked against
   robots.txt), a size limit enforced while streaming, and no address that is not public
-  (`assistant.addresses`: checked before every request, so after every redirect too)
+  (`assistant.corpus.addresses`: checked before every request, so after every redirect too)
   unless private addresses are allowed.
 - `fetch_sources` / `add_document`: read `corpus/sources.yaml`, download each resource
-  marked `fetch: true`, extract its text (`assistant.extract`) and write
+  marked `fetch: true`, extract its text (`assistant.corpus.extract`) and write
   `corpus/fetched/<id>.md` atomically. A failure leaves the previous copy untouched and
   is reported; an unchanged text (same sha256, or HTTP 304) is not rewritten, so the
   index is not rebuilt for nothing. Fetched texts are for the user's installation only:
@@ -29,9 +29,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from ..errors import UserError
 from .addresses import Resolver, check_url
-from .corpus import load_corpus, split_front_matter
-from .errors import UserError
 from .extract import (
     ExtractError,
     body_sha256,
@@ -40,6 +39,7 @@ from .extract import (
     slugify,
     write_atomic,
 )
+from .load import load_corpus, split_front_matter
 
 USER_AGENT = "ptce-assistant/0.1 (corpus fetcher; obeys robots.txt)"
 ROBOTS_AGENT = "ptce-assistant"
@@ -539,8 +539,8 @@ def run_add(args, settings) -> int:
 
 def refresh_index(settings, *, progress: bool = True) -> str:
     """Rebuild the index (incrementally) when the corpus no longer matches it."""
-    from .corpus import corpus_hash
-    from .index import REBUILD, current_build, read_manifest
+    from ..search.index import REBUILD, current_build, read_manifest
+    from .load import corpus_hash
 
     live = current_build(settings.index_dir)
     exists = live is not None and live.exists()
@@ -549,8 +549,8 @@ def refresh_index(settings, *, progress: bool = True) -> str:
     if not settings.auto_build:
         what = "The corpus changed" if exists else "There is no index yet"
         return f"{what}; build the index with: {REBUILD}"
-    from .embed import load_embedder
-    from .index import open_index
+    from ..search.embed import load_embedder
+    from ..search.index import open_index
 
     index = open_index(settings, load_embedder(settings, progress=progress), progress=progress)
     reuse = index.manifest.get("reuse") or {}

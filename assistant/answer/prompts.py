@@ -10,11 +10,11 @@ import re
 from collections.abc import Sequence
 from string import Template
 
-from .identity import UNKNOWN_GUIDE, GuideIdentity
-from .schema import Source
-from .wording import guide_reference
+from ..identity import UNKNOWN_GUIDE, GuideIdentity
+from ..schema import Source
+from ..wording import guide_reference
 
-# --- The LLM answerer (assistant/llm.py) -------------------------------------------------
+# --- The LLM answerer (assistant/answer/llm.py) --------------------------------------------
 # The passages and the question reach the model inside tags; the system message says that
 # nothing inside them is an instruction. `format_context` numbers the passages as [1], [2]…,
 # the numbers the answer must cite.

@@ -19,8 +19,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from ..settings import PROJECT_ROOT, Settings
 from .answerability import FILE_NAME, fit
-from .settings import PROJECT_ROOT, Settings
 
 # Things a guide of this kind could say and this one does not (checked against the guide).
 ASPECTS = (
@@ -79,7 +79,7 @@ def collect(
     (right, wrong) refusals its rules make before that."""
     from tqdm import tqdm
 
-    from .errors import UserError
+    from ..errors import UserError
 
     rows, labels, ruled = [], [], [0, 0]
     for text, history, answerable in tqdm(items, desc="calibrate", file=sys.stderr):
@@ -96,9 +96,9 @@ def collect(
 
 
 def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
-    from .errors import UserError
-    from .evaluation.data import load_questions
-    from .pipeline import Pipeline
+    from ..errors import UserError
+    from ..evaluation.data import load_questions
+    from ..pipeline import Pipeline
 
     try:
         import sklearn  # noqa: F401

@@ -11,8 +11,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .schema import Document
+from ..errors import UserError
+from ..schema import Document
 
 _FENCE = "---"
 

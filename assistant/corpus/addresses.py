@@ -23,7 +23,7 @@ import socket
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from .errors import UserError
+from ..errors import UserError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]

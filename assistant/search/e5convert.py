@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
+from ..errors import ModelError
 
 MODEL_NAME = "multilingual-e5-small"
 MARKER = ".complete"  # written last: a folder without it is never used

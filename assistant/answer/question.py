@@ -18,9 +18,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .acronyms import expand
-from .analysis import STOP_WORDS, analyze, fold
-from .text import loose_sentences
+from ..search.acronyms import expand
+from ..search.analysis import STOP_WORDS, analyze, fold
+from ..text import loose_sentences
 
 # Who the user is or where they work: a sentence that says so, with no question in it.
 SELF = re.compile(

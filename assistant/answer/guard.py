@@ -10,9 +10,9 @@ import difflib
 import re
 import unicodedata
 
-from . import wording
-from .analysis import fold
-from .errors import UserError
+from .. import wording
+from ..errors import UserError
+from ..search.analysis import fold
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 # Zero-width and bidirectional control characters: invisible, and used to hide text.

@@ -15,14 +15,14 @@ from types import MappingProxyType
 
 import numpy as np
 
+from ..answer.guard import corpus_words
+from ..schema import Chunk, Hit
+from ..settings import Settings
 from .acronyms import expand
 from .embed import Embedder
 from .fusion import reciprocal_rank_fusion
-from .guard import corpus_words
 from .index import Index, chunk_index_text
 from .lexical import BM25
-from .schema import Chunk, Hit
-from .settings import Settings
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .acronyms import expand
-from .analysis import analyze, fold
+from ..citations import number_sources
+from ..schema import Chunk, Hit, Source
+from ..search.acronyms import expand
+from ..search.analysis import analyze, fold
+from ..text import dangling, markdown_to_plain, normalise_space
 from .cards import Card, Line, render_lines
-from .citations import number_sources
 from .question import TYPED, answers_type
-from .schema import Chunk, Hit, Source
-from .text import dangling, markdown_to_plain, normalise_space
 
 log = logging.getLogger(__name__)
 LEAD = 450  # characters a user reads before deciding the answer is not there

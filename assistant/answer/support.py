@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
-from .analysis import analyze, fold, stem
+from ..search.analysis import analyze, fold, stem
 
 # Words that link or frame a claim without adding one (stems are compared).
 CONNECTIVES = frozenset(

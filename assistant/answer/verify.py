@@ -32,12 +32,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .analysis import analyze, fold
-from .citations import CITATION
-from .schema import Source
+from ..citations import CITATION
+from ..schema import Source
+from ..search.analysis import analyze, fold
+from ..text import clean_sentence, line_sentences
+from ..wording import verify_note
 from .support import problems
-from .text import clean_sentence, line_sentences
-from .wording import verify_note
 
 _THINKING = re.compile(r"<think>.*?(?:</think>|\Z)", re.S)  # reasoning models' scratchpad
 _LABELLED = re.compile(r"\[(?:passages?|sources?|extraits?|doc(?:ument)?s?)\s*(\d{1,3})\]", re.I)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .analysis import analyze, fold
+from ..search.analysis import analyze, fold
 from .question import ACTORS, Analysis, analyse
 
 _CONNECTIVE = re.compile(

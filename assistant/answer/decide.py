@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 
-from .analysis import fold
+from ..schema import Chunk
+from ..search.analysis import fold
+from ..text import markdown_to_plain, normalise_space
 from .cardmatch import CardIndex, CardMatch
 from .cards import Card, needed
 from .followup import Topic
 from .question import HOME_PLACES, POPULATION, SELF, TYPED, Analysis, answers_type, topic_terms
-from .schema import Chunk
-from .text import markdown_to_plain, normalise_space
 
 EXAMPLE_MARGIN = 0.02  # a general card this close to an example card is preferred
 TOPIC_SHARE = 0.6  # of the question's topic words, in a card chosen for the figure it states

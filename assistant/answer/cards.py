@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .analysis import analyze
-from .errors import UserError
-from .schema import Document
-from .text import markdown_to_plain, normalise_space, sentence_spans
+from ..errors import UserError
+from ..schema import Document
+from ..search.analysis import analyze
+from ..text import markdown_to_plain, normalise_space, sentence_spans
 
 ACTORS = ("commune", "epci", "departement", "region", "etat")
 KINDS = (

@@ -33,12 +33,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
+from ..errors import UserError
+from ..identity import UNKNOWN_GUIDE, GuideIdentity
+from ..schema import Source
+from ..settings import Settings
 from .guard import is_injection
-from .identity import UNKNOWN_GUIDE, GuideIdentity
 from .prompts import answer_messages, rewrite_messages
-from .schema import Source
-from .settings import Settings
 
 BACKENDS = ("openai", "ollama", "llamacpp")
 OLLAMA_URL = "http://127.0.0.1:11434/v1"

@@ -77,7 +77,7 @@ class Synonyms:
 
 def read(path: Path) -> dict[str, tuple[str, ...]]:
     """`guide word: [user words]` from `path` ({} when there is no file)."""
-    from .cards import read_word_lists
+    from ..answer.cards import read_word_lists
 
     return read_word_lists(path, "doit associer un mot du guide à une liste de mots d'usagers")
 

@@ -14,8 +14,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from .schema import Chunk, Document
-from .text import is_list_item, sentence_spans
+from ..schema import Chunk, Document
+from ..text import is_list_item, sentence_spans
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 

@@ -2,7 +2,7 @@
 
 A few signals are read for each question once retrieval, card matching and sentence
 selection are done; a logistic regression, fitted on the tuning split plus generated
-negatives (`assistant.calibrate`), turns them into the probability that the guide answers.
+negatives (`assistant.answer.calibrate`), turns them into the probability that the guide answers.
 Below the threshold chosen for abstention precision, the assistant declines.
 
 The fitted model is plain numbers in `index/answerability.json` (features, means, scales,

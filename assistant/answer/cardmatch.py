@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .acronyms import expand
-from .analysis import analyze, fold, words
+from ..search.acronyms import expand
+from ..search.analysis import analyze, fold, words
 from .cards import Card
 from .question import Analysis
 

@@ -13,8 +13,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import ModelError
-from .settings import BUNDLED_MODEL, Settings
+from ..errors import ModelError
+from ..settings import BUNDLED_MODEL, Settings
 
 
 class Embedder(Protocol):

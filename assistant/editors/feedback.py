@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .editors.privacy import mask
+from .privacy import mask
 
 log = logging.getLogger(__name__)
 

@@ -12,14 +12,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .acronyms import expand
-from .analysis import analyze
+from ..citations import number_sources
+from ..schema import Chunk, Hit, Source
+from ..search.acronyms import expand
+from ..search.analysis import analyze
+from ..search.retrieve import Retrieval, ScoredSentence
+from ..text import clean_sentence, dangling, is_list_item
 from .cards import render_lines
-from .citations import number_sources
 from .question import ACTORS, Analysis, answers_type
-from .retrieve import Retrieval, ScoredSentence
-from .schema import Chunk, Hit, Source
-from .text import clean_sentence, dangling, is_list_item
 
 MAX_CHARS = 600  # an extractive answer stops once it is this long
 ACTOR_BONUS = 0.03  # a sentence about the actor the question names
