@@ -237,7 +237,8 @@ _GENERIC = frozenset(
         "question savoir voudrais aimerais souhaite besoin svp merci bonjour expliquer exactement "
         "concrètement faire peux pouvez pourriez possible quoi chose choses rôle auprès envers "
         "concernant fait font si via comme doit dois devons plutôt dis dire aujourd'hui "
-        "actuellement façon façons manière manières moyen moyens différent différents différentes"
+        "actuellement façon façons manière manières moyen moyens différent différents différentes "
+        "genre genres sorte sortes type types"
     )
 )
 
