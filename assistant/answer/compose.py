@@ -114,12 +114,17 @@ def lead_with_focus(
 
     scores = [about(line) for line in lines]
     best = max(range(len(lines)), key=lambda i: (scores[i], -i))
-    # where the line ends as shown, its citation marks ("[1] ") included
-    end = sum(len(line.en if lang == "en" else line.fr) + 5 for line in lines[: best + 1])
+    # where the line (and the list it introduces) ends as shown, citation marks included
+    reach = best
+    if lines[best].fr.rstrip().endswith(":"):
+        while reach + 1 < len(lines) and lines[reach + 1].bullet:
+            reach += 1
+    end = sum(len(line.en if lang == "en" else line.fr) + 5 for line in lines[: reach + 1])
     if best == 0 or scores[best] <= scores[0] or (scores[0] > 0 and end <= LEAD):
         return lines
     first, last = best, len(lines) - 1  # a sentence moves with the lines that follow it
     if lines[best].bullet:
+        last = best
         while first > 0 and lines[first - 1].bullet:
             first -= 1
         while last + 1 < len(lines) and lines[last + 1].bullet:

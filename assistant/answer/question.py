@@ -237,7 +237,8 @@ _GENERIC = frozenset(
         "question savoir voudrais aimerais souhaite besoin svp merci bonjour expliquer exactement "
         "concrètement faire peux pouvez pourriez possible quoi chose choses rôle auprès envers "
         "concernant fait font si via comme doit dois devons plutôt dis dire aujourd'hui "
-        "actuellement façon façons manière manières moyen moyens différent différents différentes"
+        "actuellement façon façons manière manières moyen moyens différent différents différentes "
+        "genre genres sorte sortes type types"
     )
 )
 
@@ -264,6 +265,13 @@ _INDIRECT = re.compile(
 )
 
 
+# Words of a question that asks nothing of its own: « Je lui dis quoi ? », « Que faire ? »
+_FRAME = frozenset(
+    analyze(
+        "dis dire dit faire fais fait répondre réponds conseilles conseillez penses pensez "
+        "avis idée idées suggestion what say do think advice"
+    )
+)
 # A question that leans on the sentence before it: « Est-ce possible ? », « Is that allowed? »
 _LEANS = re.compile(
     r"^\W*(?:est-ce(?! qu)|c['’]est (?:possible|pr[ée]vu|permis|autoris[ée]|envisageable|"
@@ -307,12 +315,12 @@ def split_context(text: str) -> tuple[str, str]:
             if (
                 introduces
                 or _INTERROGATIVE.match(rest)
-                or re.match(r"(?:est-ce|peut-on|y a-t-il)", rest, re.I)
+                or re.match(r"(?:est-ce|peut-on|y a-t-il|qu['’]est-ce|que\b|qu['’])", rest, re.I)
             ):
                 context.append(head)
                 core[0] = rest[0].upper() + rest[1:]
                 break
-    if context and (_LEANS.match(core[0]) or not focus_terms(" ".join(core))):
+    if context and (_LEANS.match(core[0]) or set(analyze(" ".join(core))) <= _FRAME):
         # « … nos élus veulent aider un PTCE à acheter du matériel. Est-ce prévu ? »: the
         # question points at the sentence before it, which is what is asked about.
         need = context.pop()
