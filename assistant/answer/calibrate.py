@@ -73,7 +73,7 @@ def focus_swaps(n: int, seed: int = 7) -> list[str]:
 
 
 def collect(
-    pipeline, items: list[tuple[str, list, bool]]
+    pipeline, items: list[tuple[str, list, bool]], *, progress: bool = True
 ) -> tuple[list[dict], list[bool], tuple[int, int]]:
     """Signals and labels for each question the pipeline gets as far as deciding on, and the
     (right, wrong) refusals its rules make before that."""
@@ -82,7 +82,8 @@ def collect(
     from ..errors import UserError
 
     rows, labels, ruled = [], [], [0, 0]
-    for text, history, answerable in tqdm(items, desc="calibrate", file=sys.stderr):
+    shown = tqdm(items, desc="calibrate", file=sys.stderr, disable=not progress)
+    for text, history, answerable in shown:
         try:
             answer = pipeline.ask(text, history)
         except UserError:
@@ -118,8 +119,8 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     items += [(text, [], False) for text in focus_swaps(args.negatives)]
     pipeline = Pipeline.load(settings, progress=not args.quiet)
     pipeline = replace(pipeline, answerability=None)  # signals do not depend on the model
-    rows, labels, ruled = collect(pipeline, items[:real])
-    rows_gen, labels_gen, _ = collect(pipeline, items[real:])
+    rows, labels, ruled = collect(pipeline, items[:real], progress=not args.quiet)
+    rows_gen, labels_gen, _ = collect(pipeline, items[real:], progress=not args.quiet)
     model = fit(
         rows + rows_gen,
         labels + labels_gen,
