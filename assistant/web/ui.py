@@ -19,13 +19,12 @@ from ..editors.log import log_thumbs_down, note_served
 from ..editors.wording import privacy_notice
 from ..errors import UserError
 from ..feedback import FeedbackStore
-from . import ask_stream, render, reply
-from .feedback_api import ServedAnswers, read_feedback
+from . import render, reply
+from .api import UNEXPECTED, AskApi
 from .limits import RATE_LIMITED, ClientLimits, cap_history
 from .settings import WebSettings
 
 logger = logging.getLogger(__name__)
-UNEXPECTED = "Une erreur inattendue est survenue : réessayez dans un instant."
 
 EXAMPLES = (
     "Comment un département peut-il financer l'animation d'un PTCE ?",
@@ -253,36 +252,18 @@ def _layout(settings: WebSettings, handlers: ChatHandlers, *, compact: bool) -> 
     chatbot.clear(handlers.clear, None, cleared, **private)  # the Chatbot's own trash button
 
 
-def _api(
-    get_pipeline: Callable[[], Any],
-    store: FeedbackStore,
-    settings: WebSettings,
-    limits: ClientLimits,
-) -> None:
-    """The `ask` and `feedback` endpoints, for scripts and `gradio_client`."""
-    served = ServedAnswers()  # what `feedback` trusts: the answers this app gave
-    feedback_limits = ClientLimits.from_settings(settings)  # counted apart from questions
+def _api(api: AskApi) -> None:
+    """Gradio's `ask` and `feedback` endpoints, for `gradio_client` (scripts may also use the
+    plain JSON routes of `api`)."""
 
     def ask(question: str, history: list | None = None, request: gr.Request = None) -> dict:
         """Answer a question about PTCE from the guide. Streams partial answers; the last value
         is the same JSON object as `python -m assistant ask --json`, plus `answer_id` (give it
         back to `feedback`). `history`: earlier turns,
         [{"role": "user"|"assistant", "content": "..."}]."""
-        if not limits.allow(request):
-            raise gr.Error(RATE_LIMITED, print_exception=False)
         try:
-            pipeline = get_pipeline()
-            last = None
-            for item in ask_stream(
-                pipeline, question, cap_history(history, limits.max_history_turns)
-            ):
-                if last is not None:
-                    yield last
-                last = item
-            if last is not None:
-                asked = str(question).strip()
-                row = note_served(store, pipeline, asked, last)
-                yield {**last, "answer_id": served.put(asked, last, row)}
+            api.check(request)
+            yield from api.ask(question, history)
         except UserError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
         except Exception:
@@ -294,26 +275,12 @@ def _api(
     ) -> dict:
         """Record a rating ("up" or "down") of an answer returned by `ask`, with an optional
         comment. The answer's `answer_id` lets the server store the trace it served."""
-        if not feedback_limits.allow(request):
-            raise gr.Error(RATE_LIMITED, print_exception=False)
         try:
-            question, answer, rating, comment = read_feedback(question, answer, rating, comment)
+            return api.feedback(question, answer, rating, comment, request)
         except UserError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
-        known = served.get(answer.get("answer_id"))
-        if known is not None:
-            question, answer = known.question, known.answer
-        feedback_id = store.record(
-            rating=rating, question=question, answer=answer, comment=comment, surface="api"
-        )
-        if rating == "down":
-            row = known.editor_row if known else None
-            log_thumbs_down(store, feedback_id, question, answer, row_id=row)
-            if comment.strip() and feedback_id is not None:
-                store.add_comment(feedback_id, comment)  # the editors' log row gets it too
-        return {"saved": feedback_id is not None, "id": feedback_id}
 
-    gr.api(ask, api_name="ask", concurrency_limit=settings.concurrency, concurrency_id="answer")
+    gr.api(ask, api_name="ask", concurrency_limit=api.concurrency, concurrency_id="answer")
     gr.api(feedback, api_name="feedback")
 
 
@@ -322,13 +289,16 @@ def build_chat(
     get_pipeline: Callable[[], Any],
     store: FeedbackStore,
     limits: ClientLimits | None = None,
+    api: AskApi | None = None,
 ) -> gr.Blocks:
-    """The full chat and the API; pass the same `limits` to `build_widget` so a client's
-    questions count once across both pages."""
+    """The full chat and Gradio's API; pass the same `limits` to `build_widget` so a client's
+    questions count once across both pages, and the `api` that also serves the JSON routes
+    so that an `answer_id` from one is known to the other."""
     limits = limits or ClientLimits.from_settings(settings)
+    api = api or AskApi(get_pipeline, store, settings, limits)
     with gr.Blocks(title="Assistant PTCE", analytics_enabled=False) as demo:
         _layout(settings, ChatHandlers(get_pipeline, store, "chat", limits), compact=False)
-        _api(get_pipeline, store, settings, limits)
+        _api(api)
     return demo
 
 
