@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from assistant.feedback import FeedbackStore
+    from assistant.identity import guide_identity
     from assistant.web.api import AskApi
     from assistant.web.limits import ClientLimits
     from assistant.web.server import create_app, quiet_gradio_analytics, serve
@@ -149,11 +150,12 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:
             logging.getLogger(__name__).warning("Purge at start-up failed: %s", exc)
     limits = ClientLimits.from_settings(settings)  # shared: the chat, the widget and the API
+    guide = guide_identity(pipeline.index)  # named in the header and the greeting
     api = AskApi(load, store, settings, limits)  # Gradio's `ask` and the JSON routes
     app = create_app(
         settings,
-        build_chat(settings, load, store, limits, api),
-        build_widget(settings, load, store, limits),
+        build_chat(settings, load, store, limits, guide, api=api),
+        build_widget(settings, load, store, limits, guide),
         index_version=pipeline.index.version,
         pipeline=pipeline,
         store=store,

@@ -64,9 +64,20 @@ def _stemmer():
     return Stemmer.Stemmer("french")
 
 
+# Words whose Snowball stem is another word's in this field: « collectivités » and
+# « collecte » both stem to "collect", « communes » and « en commun » to "commun".
+_OWN_STEM = {
+    "collectivité": "collectivit",
+    "collectivités": "collectivit",
+    "commune": "commune",
+    "communes": "commune",
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return fold(_stemmer().stemWord(word))
+    own = _OWN_STEM.get(word)
+    return own if own else fold(_stemmer().stemWord(word))
 
 
 def analyze(text: str) -> list[str]:

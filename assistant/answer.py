@@ -9,7 +9,7 @@ best sentence's score is the answer's support; below `min_support` the answerer 
 from __future__ import annotations
 
 import math
-import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .acronyms import expand
@@ -17,12 +17,10 @@ from .analysis import analyze
 from .cards import render_lines
 from .citations import number_sources
 from .question import ACTORS, Analysis, answers_type
-from .retrieve import Retrieval, Retriever
-from .schema import Hit, Source
-from .text import dangling
+from .retrieve import Retrieval, ScoredSentence
+from .schema import Chunk, Hit, Source
+from .text import clean_sentence, dangling, is_list_item
 
-_MARKDOWN = re.compile(r"\*\*|^\s*(?:[-*+]\s+|>\s*)", re.MULTILINE)
-_BULLET = re.compile(r"^\s*[-*+•]\s+")
 MAX_CHARS = 600  # an extractive answer stops once it is this long
 ACTOR_BONUS = 0.03  # a sentence about the actor the question names
 LONG_PENALTY = 0.03  # a sentence over LONG_CHARS (a general definition, a long quote)
@@ -38,6 +36,7 @@ WINDOW_MARGIN = 0.12  # a neighbour or a number-bearing sentence may be this far
 @dataclass(frozen=True)
 class Candidate:
     row: int  # sentence row in the index
+    chunk: Chunk
     hit_rank: int  # rank of its chunk among the hits, from 0
     text: str
     dense: float
@@ -45,51 +44,45 @@ class Candidate:
     score: float
 
 
-def coverage(query_terms: list[str], sentence_terms: set[str], idf: dict[str, float]) -> float:
+def coverage(
+    query_terms: list[str], sentence_terms: frozenset[str], idf: Mapping[str, float]
+) -> float:
     """idf-weighted share of the query's terms found in the sentence (0 when none).
     Terms the corpus never uses weigh as much as the rarest known term."""
-    if not query_terms:
-        return 0.0
+    return _share(_weights(query_terms, idf), sentence_terms)
+
+
+def _weights(query_terms: list[str], idf: Mapping[str, float]) -> dict[str, float]:
     top = max(idf.values(), default=1.0)
-    weights = {t: max(idf.get(t, top), 0.1) for t in set(query_terms)}
-    return sum(w for t, w in weights.items() if t in sentence_terms) / sum(weights.values())
+    return {t: max(idf.get(t, top), 0.1) for t in set(query_terms)}
 
 
-def clean_sentence(text: str) -> str:
-    """The sentence as shown in an answer: Markdown marks removed, final punctuation ensured."""
-    text = _MARKDOWN.sub("", text).strip()
-    text = re.sub(r"\s+", " ", text)
-    return text if text[-1:] in '.!?…»”"' else text + "."
+def _share(weights: dict[str, float], terms: frozenset[str]) -> float:
+    if not weights:
+        return 0.0
+    return sum(w for t, w in weights.items() if t in terms) / sum(weights.values())
 
 
 def score_candidates(
-    retriever: Retriever,
-    retrieval: Retrieval,
+    sentences: Sequence[ScoredSentence],
+    idf: Mapping[str, float],
     question: str,
     query: str,
     analysis: Analysis | None = None,
 ) -> list[Candidate]:
-    """Every sentence of the retrieved chunks, scored for this question, best first."""
-    index = retriever.index
-    rank_of = {h.chunk.chunk_id: r for r, h in enumerate(retrieval.hits)}
-    rows = [i for i, s in enumerate(index.sentences) if index.chunks[s.chunk].chunk_id in rank_of]
-    if not rows:
+    """The retrieved sentences (`Retriever.sentences`) scored for this question, best first;
+    `idf` is the retriever's."""
+    if not sentences:
         return []
-    dense = retriever.sentence_matrix[rows] @ retrieval.query_vector
-    idf = retriever.sentence_bm25.idf
-    q_current = analyze(expand(question))
-    q_resolved = analyze(expand(query))
+    current = _weights(analyze(expand(question)), idf)
+    resolved = _weights(analyze(expand(query)), idf)
     wants = analysis.wants if analysis else ""
     who = analysis.actor or analysis.context_actor if analysis else ""
     actor = ACTORS.get(who) if who else None
     out = []
-    for row, cos in zip(rows, dense, strict=True):
-        s = index.sentences[row]
-        chunk = index.chunks[s.chunk]
-        text = index.sentence_text(s)
-        terms = retriever.sentence_terms[row]
-        cov = (coverage(q_current, terms, idf) + coverage(q_resolved, terms, idf)) / 2
-        rank = rank_of[chunk.chunk_id]
+    for s in sentences:
+        text, terms, rank, cos = s.text, s.terms, s.hit_rank, s.dense
+        cov = (_share(current, terms) + _share(resolved, terms)) / 2
         score = float(cos) + LEXICAL_WEIGHT * cov + RANK_WEIGHT / (1 + rank)
         if (
             wants
@@ -101,7 +94,7 @@ def score_candidates(
             score += ACTOR_BONUS
         if len(text) > LONG_CHARS:
             score -= LONG_PENALTY
-        out.append(Candidate(row, rank, text, float(cos), cov, score))
+        out.append(Candidate(s.row, s.chunk, rank, text, cos, cov, score))
     return sorted(out, key=lambda c: (-c.score, c.row))
 
 
@@ -179,16 +172,14 @@ def select(candidates: list[Candidate], max_sentences: int, *, wants: str = "") 
     return [chosen[r] for r in sorted(first)] + [chosen[r] for r in rest]
 
 
-def compose(
-    chosen: list[Candidate], retrieval: Retrieval, index_sentence_chunk
-) -> tuple[str, tuple[Source, ...]]:
+def compose(chosen: list[Candidate], retrieval: Retrieval) -> tuple[str, tuple[Source, ...]]:
     """Answer text with `[n]` after each sentence, and the numbered sources it cites; a
     sentence that is a bullet of the guide stays a bullet."""
     hits_by_id = {h.chunk.chunk_id: h for h in retrieval.hits}
-    cited: list[Hit] = [hits_by_id[index_sentence_chunk(c.row).chunk_id] for c in chosen]
+    cited: list[Hit] = [hits_by_id[c.chunk.chunk_id] for c in chosen]
     numbers, sources = number_sources(cited, quotes=[clean_sentence(c.text) for c in chosen])
     lines = [
-        ("- " if _BULLET.match(c.text) else "") + f"{clean_sentence(c.text)} [{n}]"
+        ("- " if is_list_item(c.text) else "") + f"{clean_sentence(c.text)} [{n}]"
         for c, n in zip(chosen, numbers, strict=True)
     ]
     return render_lines(lines), sources

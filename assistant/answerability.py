@@ -32,8 +32,9 @@ FEATURES = (
     "agreement",  # 1 when dense and BM25 retrieval put the same passage first
 )
 # Also in the signals, not in the model: "typed", 1 when the answer states the kind of answer
-# asked for (an amount, a date…) and every year the question names. Without it the assistant
-# always declines, so the model is fitted and applied only where it is 1.
+# asked for (an amount, a date…) and every year the question names, and the noun the question
+# asks for (« sur quels critères… ») is one the guide uses ("asked_known"). Without it the
+# assistant always declines, so the model is fitted and applied only where it is 1.
 FILE_NAME = "answerability.json"
 log = logging.getLogger(__name__)
 

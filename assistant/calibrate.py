@@ -1,7 +1,9 @@
 """`python -m assistant calibrate`: fit the answerability model on the tuning split.
 
 The positives and negatives are the tuning split's questions (eval/questions.jsonl, split
-`tune`), plus negatives made the way SQuAD 2.0 made its unanswerable questions: the focus of
+`tune`) and the development questions (eval/dev.jsonl: written from the guide by a writer
+who never saw the evaluation set, used for tuning only), plus negatives made the way SQuAD
+2.0 made its unanswerable questions: the focus of
 a question about something the guide covers is swapped for an aspect the guide never
 states (« les règles comptables de l'ACTE », « le délai de l'AMI de la Somme »). The signals
 are read from the pipeline itself (`Answer.signals`), so the model sees exactly what it will
@@ -106,6 +108,11 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         ) from exc
 
     questions = load_questions(args.questions or PROJECT_ROOT / "eval" / "questions.jsonl", "tune")
+    dev_path = getattr(args, "dev", None) or PROJECT_ROOT / "eval" / "dev.jsonl"
+    dev = (
+        [] if str(dev_path) == "none" or not Path(dev_path).is_file() else load_questions(dev_path)
+    )
+    questions = [*questions, *dev]
     items = [(q.question, list(q.history), q.answerable) for q in questions]
     real = len(items)
     items += [(text, [], False) for text in focus_swaps(args.negatives)]
@@ -120,7 +127,8 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         embedding_model=pipeline.index.manifest.get("embedding_model", ""),
         min_precision=args.min_precision,
         ruled=ruled,
-        fitted_on=f"{len(rows)} questions: tune split ({sum(labels)} answerable) + "
+        fitted_on=f"{len(rows)} questions: tune split and {len(dev)} development questions "
+        f"({sum(labels)} answerable) + "
         f"{args.negatives} generated focus swaps; threshold on the tune split for abstention "
         f"precision >= {args.min_precision} and at most 3 % wrongful refusals",
     )
@@ -133,7 +141,7 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         f"Answerability model written to {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}."
     )
     print(f"Refused by rule before the model: {ruled[0]} right, {ruled[1]} wrongful.")
-    print(f"On the tune split: {right} right refusals, {wrong} wrongful ones, "
+    print(f"On the tune and development questions: {right} right refusals, {wrong} wrongful ones, "
           f"{sum(not ok for ok in labels) - right} unanswerable questions answered.")  # fmt: skip
     for name, weight in zip(model.features, model.weights, strict=True):
         print(f"  {name:16s} {weight:+.3f}")

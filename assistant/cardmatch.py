@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .acronyms import expand
-from .analysis import analyze
+from .analysis import analyze, fold, words
 from .cards import Card
 from .question import Analysis
 
@@ -52,6 +52,11 @@ class CardIndex:
         self.vectors = vectors.astype(np.float32)
         self.owner = np.array([i for i, c in enumerate(cards) for _ in card_texts(c)], dtype=int)
         self.terms = [frozenset(analyze(expand(_card_words(c)))) for c in cards]
+        # the words its answer says, folded but not stemmed (« Anima » is not « animation »);
+        # not its phrasings, whose users name their own towns
+        self.words = [
+            frozenset(fold(w) for w in words(expand(f"{c.topic} {c.text('fr')}"))) for c in cards
+        ]
         n = max(len(cards), 1)
         df: dict[str, int] = {}
         for terms in self.terms:

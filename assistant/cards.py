@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .analysis import analyze
 from .errors import UserError
 from .schema import Document
 from .text import markdown_to_plain, normalise_space, sentence_spans
@@ -50,10 +51,22 @@ class Card:
     kind: str = ""
     related: tuple[str, ...] = ()
     path: str = ""
+    # words of which the question must use one for the card to answer (any, when empty):
+    # the card on the guide itself answers a question that names the guide
+    needs: tuple[str, ...] = ()
 
     def text(self, lang: str = "fr") -> str:
         """The answer without citations: sentences joined, bullets on their own lines."""
         return render_lines([getattr(line, "en" if lang == "en" else "fr") for line in self.lines])
+
+
+def needed(card: Card, text: str) -> bool:
+    """Does `text` use one of the words the card needs (all the content words of one of
+    them)? True for a card that needs none."""
+    if not card.needs:
+        return True
+    said = set(analyze(text))
+    return any((stems := set(analyze(w))) and stems <= said for w in card.needs)
 
 
 def render_lines(lines: list[str]) -> str:
@@ -68,13 +81,14 @@ def render_lines(lines: list[str]) -> str:
     return out
 
 
+NOT_CARDS = frozenset({"paraphrases.yaml", "synonyms.yaml"})  # the folder's other files
+
+
 def load_cards(folder: Path) -> list[Card]:
     """Every card of `folder` (sorted by id). Raises UserError naming the file at fault."""
     if not folder.is_dir():
         return []
-    cards = [
-        _read(path) for path in sorted(folder.glob("*.yaml")) if path.name != "paraphrases.yaml"
-    ]
+    cards = [_read(path) for path in sorted(folder.glob("*.yaml")) if path.name not in NOT_CARDS]
     seen: dict[str, str] = {}
     for card in cards:
         if card.id in seen:
@@ -86,7 +100,14 @@ def load_cards(folder: Path) -> list[Card]:
 
 
 def load_paraphrases(folder: Path) -> dict[str, tuple[str, ...]]:
-    path = folder / "paraphrases.yaml"
+    return read_word_lists(
+        folder / "paraphrases.yaml", "doit associer des mots à des listes de mots du guide"
+    )
+
+
+def read_word_lists(path: Path, shape: str) -> dict[str, tuple[str, ...]]:
+    """`word: [words]` from a YAML file ({} when there is none); a UserError naming the file
+    and saying what it must hold (`shape`) when it is not such a mapping."""
     if not path.is_file():
         return {}
     import yaml
@@ -98,7 +119,7 @@ def load_paraphrases(folder: Path) -> dict[str, tuple[str, ...]]:
             f"{path.name} n'est pas du YAML valide : {str(exc).splitlines()[0]}."
         ) from exc
     if not isinstance(data, dict):
-        raise UserError(f"{path.name} doit associer des mots à des listes de mots du guide.")
+        raise UserError(f"{path.name} {shape}.")
     return {
         str(k): tuple(str(v) for v in (vs if isinstance(vs, list) else [vs]))
         for k, vs in data.items()
@@ -152,6 +173,7 @@ def _read(path: Path) -> Card:
         kind=kind,
         related=tuple(str(r) for r in _list(data.get("related"), "related", where)),
         path=where,
+        needs=tuple(str(w) for w in _list(data.get("needs"), "needs", where)),
     )
 
 
@@ -200,6 +222,10 @@ def check(
         for r in card.related:
             if r not in ids:
                 say(f"fiche liée inconnue « {r} »")
+        if card.needs:
+            for phrasing in card.phrasings:
+                if not needed(card, phrasing):
+                    say(f"la formulation « {phrasing} » n'utilise aucun mot de « needs »")
         if len(card.text("fr")) > MAX_ANSWER_CHARS:
             say(
                 f"réponse trop longue ({len(card.text('fr'))} caractères ; {MAX_ANSWER_CHARS} au plus)"

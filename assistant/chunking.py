@@ -15,10 +15,9 @@ import re
 from dataclasses import dataclass
 
 from .schema import Chunk, Document
-from .text import sentence_spans
+from .text import is_list_item, sentence_spans
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ def blocks(text: str) -> list[Block]:
         if not stripped:
             flush()
             continue
-        kind = "list" if _LIST_ITEM.match(line) else "quote" if stripped.startswith(">") else "para"
+        kind = "list" if is_list_item(line) else "quote" if stripped.startswith(">") else "para"
         # Each list item is its own block; a paragraph ends at a change of kind.
         if cur_start is not None and (kind == "list" or kind != cur_kind):
             flush()

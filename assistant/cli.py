@@ -57,7 +57,7 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m assistant",
-        description="Assistant PTCE : réponses sourcées à partir du guide RTES / CRESS Hauts-de-France.",
+        description="Assistant PTCE : réponses sourcées à partir des documents du corpus.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         "calibrate", help="fit the answerability model on the tuning split (needs scikit-learn)"
     )
     p.add_argument("--questions", type=Path, help="questions file (default: eval/questions.jsonl)")
+    p.add_argument(
+        "--dev",
+        type=Path,
+        help="development questions also fitted on, every one of them (default: eval/dev.jsonl; "
+        "'none' for none)",
+    )
     p.add_argument(
         "--negatives", type=int, default=120, help="generated focus swaps (default: 120)"
     )
@@ -207,8 +213,11 @@ def format_answer(answer) -> str:
 
 def run_cards(args: argparse.Namespace) -> int:
     """`cards check` (exit 1 on any problem) and `cards coverage`."""
-    from .cards import check, coverage, load_cards, load_paraphrases
+    from .cards import check, coverage, guide_text, load_cards, load_paraphrases
     from .corpus import load_corpus
+    from .synonyms import FILE_NAME as SYNONYMS
+    from .synonyms import check as check_synonyms
+    from .synonyms import read as read_synonyms
 
     settings = Settings.from_env(corpus_dir=args.corpus_dir, cards_dir=args.cards_dir)
     documents = load_corpus(settings.corpus_dir)
@@ -224,6 +233,7 @@ def run_cards(args: argparse.Namespace) -> int:
     if args.only:
         cards = [c for c in cards if c.id.startswith(args.only)]
     found = check(cards, documents, load_paraphrases(settings.cards_dir))
+    found += check_synonyms(read_synonyms(settings.cards_dir / SYNONYMS), guide_text(documents))
     for line in found:
         print(line)
     lines = sum(len(c.lines) for c in cards)

@@ -8,17 +8,20 @@ by `[n]` for the passages of the index that hold its quotes, lists kept as lists
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .analysis import fold
+from .acronyms import expand
+from .analysis import analyze, fold
 from .cards import Card, Line, render_lines
 from .citations import number_sources
-from .question import answers_type
+from .question import TYPED, answers_type
 from .schema import Chunk, Hit, Source
 from .text import dangling, markdown_to_plain, normalise_space
 
 log = logging.getLogger(__name__)
+LEAD = 450  # characters a user reads before deciding the answer is not there
 
 
 class QuoteNotIndexed(LookupError):
@@ -26,14 +29,25 @@ class QuoteNotIndexed(LookupError):
 
 
 def compose_card(
-    card: Card, lang: str, chunks: list[Chunk], *, wants: str = "", counted: str = ""
+    card: Card,
+    lang: str,
+    chunks: list[Chunk],
+    *,
+    wants: str = "",
+    counted: str = "",
+    focus: tuple[str, ...] = (),
+    weight: Callable[[str], float] | None = None,
 ) -> tuple[str, tuple[Source, ...]]:
     """The card's answer with citations; for a question that asks for an amount, a date, a
-    count…, the sentence that states it comes first (« combien de membres ? » -> « 40 »)."""
+    count…, the sentence that states it comes first (« combien de membres ? » -> « 40 »);
+    with `focus` and a term `weight`, a line far down a long card that the question is about
+    comes first (`lead_with_focus`)."""
     cited: list[Hit] = []
     quotes: list[str] = []
     marks: list[list[int]] = []
     lines = lead_with_type(list(card.lines), wants, counted)
+    if weight is not None and wants not in TYPED:  # a figure asked for stays first
+        lines = lead_with_focus(lines, focus, weight, lang)
     for line in lines:
         line_marks = []
         for quote in line.quotes:
@@ -80,6 +94,54 @@ def lead_with_type(lines: list[Line], wants: str, counted: str = "") -> list[Lin
                 return [lines[0], line, *lines[1:i], *lines[i + 1 :]]
             return [line, *lines[:i], *lines[i + 1 :]]
     return lines
+
+
+def lead_with_focus(
+    lines: list[Line], focus: tuple[str, ...], weight: Callable[[str], float], lang: str = "fr"
+) -> list[Line]:
+    """`lines` with the part of a card the question is about brought to the front, when the
+    first line is about none of the question's focus terms or the part would end past
+    `LEAD` characters: « comment le PTCE d'Amiens s'est-il structuré ? » leads with the
+    Amiens sentences of a card on scaling up. A bullet moves with its whole list (and the
+    line introducing it), a sentence with the lines after it (and the line before it when it
+    opens on « Il… »). Lines the question is no more about than the first stay in place."""
+    if not focus or len(lines) < 2:
+        return lines
+
+    def about(line: Line) -> float:
+        have = line_terms(line)
+        return sum(weight(t) for t in focus if t in have)
+
+    scores = [about(line) for line in lines]
+    best = max(range(len(lines)), key=lambda i: (scores[i], -i))
+    # where the line (and the list it introduces) ends as shown, citation marks included
+    reach = best
+    if lines[best].fr.rstrip().endswith(":"):
+        while reach + 1 < len(lines) and lines[reach + 1].bullet:
+            reach += 1
+    end = sum(len(line.en if lang == "en" else line.fr) + 5 for line in lines[: reach + 1])
+    if best == 0 or scores[best] <= scores[0] or (scores[0] > 0 and end <= LEAD):
+        return lines
+    first, last = best, len(lines) - 1  # a sentence moves with the lines that follow it
+    if lines[best].bullet:
+        last = best
+        while first > 0 and lines[first - 1].bullet:
+            first -= 1
+        while last + 1 < len(lines) and lines[last + 1].bullet:
+            last += 1
+        if first > 0 and lines[first - 1].fr.rstrip().endswith(":"):
+            first -= 1  # the sentence that introduces the list
+    while first > 0 and dangling(lines[first].fr):  # « Il est issu… » needs what "il" is
+        first -= 1
+    if first == 0:
+        return lines
+    return [*lines[first : last + 1], *lines[:first], *lines[last + 1 :]]
+
+
+@lru_cache(maxsize=4096)
+def line_terms(line: Line) -> frozenset[str]:
+    """The stems a card line uses (acronyms expanded)."""
+    return frozenset(analyze(expand(line.fr)))
 
 
 @lru_cache(maxsize=2048)

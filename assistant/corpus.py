@@ -56,6 +56,7 @@ def parse_document(raw: str, *, path: str = "", default_id: str = "") -> Documen
         date=str(meta.get("date") or ""),
         links=links,
         path=path,
+        kind=str(meta.get("kind") or ""),
     )
 
 

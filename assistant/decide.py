@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import re
 
+from .analysis import fold
 from .cardmatch import CardIndex, CardMatch
-from .cards import Card
+from .cards import Card, needed
 from .followup import Topic
-from .question import HOME_PLACES, POPULATION, SELF, Analysis, answers_type
+from .question import HOME_PLACES, POPULATION, SELF, TYPED, Analysis, answers_type, topic_terms
 from .schema import Chunk
 from .text import markdown_to_plain, normalise_space
 
 EXAMPLE_MARGIN = 0.02  # a general card this close to an example card is preferred
+TOPIC_SHARE = 0.6  # of the question's topic words, in a card chosen for the figure it states
+TYPED_MARGIN = 0.07  # a card this close to the best one answers when only it states the figure
 MIN_LEXICAL = 0.2  # (chosen on the tune split) share of the question's focus terms a card must use (idf-weighted)
 # A place named after a preposition: « dans l'Avesnois », « de Saint-Pol ».
 _WHERE = re.compile(
@@ -31,12 +34,36 @@ _PLACE = re.compile(
 
 def without_context(core: str, wants: str = "") -> str:
     """The question less what describes the user's situation: a town's population, the
-    places of Hauts-de-France a user says they are in — unless the place is what is asked
-    counted (« combien de PTCE dans le Nord ? »)."""
+    places of Hauts-de-France a user says they are in, the name of the local authority that
+    asks what it can do (« la mairie de Fruges peut-elle… », « le Grand Reims peut-il… ») —
+    unless the place is what is asked about (« combien de PTCE dans le Nord ? », « un
+    exemple à Lens ? », « quelle subvention verse la commune de Perpignan ? »)."""
     core = POPULATION.sub(" ", core)
     if SELF.search(core):  # « technicien dans une CC de l'Avesnois, … »: where the user is
         core = _WHERE.sub(" ", core)
-    return core if wants == "count" else _PLACE.sub(" ", core)
+    if wants in _ABOUT_PLACES:
+        return core
+    if _CAN.search(core) or SELF.search(core):  # what such an authority (ours) can do
+        core = _AUTHORITY_NAME.sub(" ", core)
+    return _PLACE.sub(" ", core)
+
+
+_CAN = re.compile(
+    r"\b(?:peu[tx]|peut-\w+|peuvent|pourr\w+|doi[st]|doivent|faut|comment|can|could|should|how)\b",
+    re.I,
+)
+# What a place can be the point of: a count, a list, an example, someone to contact there.
+_ABOUT_PLACES = frozenset({"count", "list", "example", "person", "contact", "phone", "email"})
+_NAME = r"[A-ZÀ-ÖØ-Þ][\w'’-]*(?:[\s-](?:(?:de|du|des|la|le|sur|en)[\s-])?[A-ZÀ-ÖØ-Þ][\w'’-]*)*"
+# A local authority named: « la mairie de Fruges », « la CC du Pays de Lumbres », « le
+# Grand Reims », « Dunkerque Grand Littoral », « Lille Métropole ».
+_AUTHORITY_NAME = re.compile(  # the kind of authority in any case, its name capitalised
+    r"\b(?i:mairie|ville|commune|communaut[ée] (?:de communes|d['’]agglom[ée]ration|urbaine)|"
+    r"cc|ca|cu|agglo(?:m[ée]ration)?|m[ée]tropole|d[ée]partement|conseil d[ée]partemental|"
+    r"pays|interco(?:mmunalit[ée])?|epci|pnr|parc naturel r[ée]gional)"
+    rf"\s+(?i:de\s+(?:la\s+|l['’])?|du\s+|des\s+|d['’])?{_NAME}"
+    rf"|\b(?i:le\s+|du\s+)?Grand[\s-]{_NAME}|{_NAME}\s+(?:M[ée]tropole|Agglo\w*|Grand Littoral)\b"
+)
 
 
 def years_stated(core: str, answer: str) -> bool:
@@ -82,11 +109,18 @@ def choose_card(
     better and states the kind of answer asked for (an amount, a date…). A follow-up never
     gets the previous answer again; "un exemple ?" goes to the previous card's related cards."""
     before = previous_card(topic.previous_answer, cards) if topic.followup else None
-    pool = [m for m in matches if before is None or m.card.id != before.id]
+    given = {before} if before is not None else set()
+    if topic.followup:  # nor any answer given earlier in the conversation
+        given |= {previous_card(a, cards) for a in topic.earlier_answers} - {None}
+    if analysis.wants in TYPED:  # « et son montant ? »: the figure is in that card, moved first
+        given = {c for c in given if not _states(c, analysis)}
+    pool = [m for m in matches if m.card not in given]
     if before is not None and analysis.wants == "example" and before.related:
         related = [m for m in pool if m.card.id in before.related]
         if related and related[0].score >= min_score - 0.05:
             return related[0].card
+    pool = [m for m in pool if _needed(m.card, analysis)]
+    pool = _naming(pool, analysis, cards)
     if not pool or pool[0].score < min_score:
         return None
     if analysis.focus and pool[0].lexical < MIN_LEXICAL:
@@ -98,11 +132,71 @@ def choose_card(
         general = [m for m in pool if m.card.kind != "example" and m.card is not card]
         if general and general[0].score >= top - EXAMPLE_MARGIN:
             card = general[0].card
-    return (
-        card
-        if answers_type(analysis.wants, f"{card.topic}\n{card.text('fr')}", analysis.counted)
-        else None
+    if _states(card, analysis):
+        return card
+    # « l'aide de l'État dure combien de temps ? »: the card on funding in general does not
+    # say; a card almost as close that states a duration, on the same topic, does (not the
+    # State's AMI for « combien de temps dure l'AMI de la Somme ? »).
+    top = pool[0].score
+    return next(
+        (
+            m.card
+            for m in pool[1:]
+            if m.score >= max(min_score, top - TYPED_MARGIN)
+            and (not analysis.focus or m.lexical >= MIN_LEXICAL)
+            and _on_topic(m.card, analysis, cards)
+            and not (pool[0].card.actor and m.card.actor not in ("", pool[0].card.actor))
+            and _states(m.card, analysis)
+        ),
+        None,
     )
+
+
+def _on_topic(card: Card, analysis: Analysis, cards: CardIndex) -> bool:
+    """The card is about the question's actor, or uses most of its topic words."""
+    if card.actor and card.actor == analysis.actor:
+        return True
+    topic = topic_terms(analysis.core)
+    have = cards.terms[cards.cards.index(card)]
+    return not topic or len(topic & have) / len(topic) >= TOPIC_SHARE
+
+
+# A name in the question: an acronym, or a capitalised word inside the sentence.
+_NAMED = re.compile(r"\b[A-ZÀ-ÖØ-Þ]{3,}\b|(?:(?<=[\w,] )|(?<=['’]))[A-ZÀ-ÖØ-Þ][\w'’-]{2,}")
+NAME_MARGIN = 0.05  # a card naming what the question names may be this much less close
+
+
+def _naming(pool: list[CardMatch], analysis: Analysis, cards: CardIndex) -> list[CardMatch]:
+    """`pool` less the cards that miss a name of the question that a close card has:
+    « le PTCE Anima regroupe combien de structures ? » is not answered by the Amiens PTCE's
+    40 structures. Names no card uses (the user's town) and names many cards use (PTCE, ESS)
+    change nothing."""
+    if not pool:
+        return pool
+    names = {fold(n) for n in _NAMED.findall(analysis.core)}
+    rare = max(1, len(cards.cards) // 4)
+    names = {n for n in names if 0 < sum(n in w for w in cards.words) <= rare}
+    if not names:
+        return pool
+    top = pool[0].score
+    naming = [
+        m
+        for m in pool
+        if names <= cards.words[cards.cards.index(m.card)] and m.score >= top - NAME_MARGIN
+    ]
+    return naming or pool
+
+
+def _needed(card: Card, analysis: Analysis) -> bool:
+    """The question uses one of the words the card needs (`Card.needs`), if it has any."""
+    if not card.needs:
+        return True
+    return needed(card, analysis.text)
+
+
+def _states(card: Card, analysis: Analysis) -> bool:
+    """Does the card state the kind of answer asked for (an amount, a date…)?"""
+    return answers_type(analysis.wants, f"{card.topic}\n{card.text('fr')}", analysis.counted)
 
 
 def find_contacts(chunks: list[Chunk]) -> list[tuple[Chunk, str]]:

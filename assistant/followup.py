@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .analysis import analyze
-from .question import Analysis, analyse
+from .analysis import analyze, fold
+from .question import ACTORS, Analysis, analyse
 
 _CONNECTIVE = re.compile(
     r"^\s*(et|and|mais|but|aussi|also|ou|or|what about|how about|quid|et pour|et si|et en|"
@@ -68,6 +68,7 @@ class Topic:
     analysis: Analysis  # of the question, with the previous turn's actor and focus merged in
     followup: bool
     previous_answer: str = ""  # the last assistant message, citations and all
+    earlier_answers: tuple[str, ...] = ()  # the assistant messages before that one
 
 
 def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
@@ -82,13 +83,46 @@ def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
         return Topic(current.core, current, False)
     previous = resolve_topic(asked[-1], _before_last_user(turns))
     before = previous.analysis
+    now, then = _names(current.core), _names(previous.query)
+    if now and then and not now & then:
+        # « et le RTES, il sert à quoi ? » after the CRESS: a new subject, the same frame
+        return Topic(current.core, current, True, *_answers(answers))
+    carried, focus = previous.query, before.focus
+    if current.actor and before.actor and current.actor != before.actor:
+        # « et pour une commune ? » after the intercommunalities: the earlier question is
+        # now about the commune; the earlier actor's words are no longer its topic.
+        named = ACTORS[current.actor].search(current.core)
+        old = ACTORS[before.actor]
+        dropped = set(analyze(" ".join(m.group(0) for m in old.finditer(carried))))
+        carried = old.sub(named.group(0) if named else " ", carried)
+        focus = tuple(t for t in focus if t not in dropped)
     merged = replace(
         current,
         actor=current.actor or before.actor,
-        focus=tuple(dict.fromkeys(current.focus + before.focus)),
+        focus=tuple(dict.fromkeys(current.focus + focus)),
     )
-    query = f"{previous.query} {current.core}"
-    return Topic(query, merged, True, answers[-1] if answers else "")
+    query = f"{carried} {current.core}"
+    return Topic(query, merged, True, *_answers(answers))
+
+
+# What a message is about by name: an acronym (RTES, ACTE) or a capitalised word inside it.
+_NAME = re.compile(r"\b[A-ZÀ-ÖØ-Þ]{3,}\b|(?:(?<=[\w,] )|(?<=['’]))[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]{2,}\b")
+
+
+def _names(text: str) -> frozenset[str]:
+    """Names in `text`, less the guide's subject and the actors (« la Région » switches the
+    actor, not the subject: `resolve_topic` handles it)."""
+    found = (m.group(0) for m in _NAME.finditer(text))
+    names = {fold(n) for n in found if not any(p.fullmatch(n) for p in ACTORS.values())}
+    return frozenset(names - _NOT_NAMES)
+
+
+_NOT_NAMES = frozenset({"ptce", "ess"})  # the guide's subject, in every question
+
+
+def _answers(answers: list[str]) -> tuple[str, tuple[str, ...]]:
+    """(the last assistant message, the ones before it)."""
+    return (answers[-1], tuple(answers[:-1])) if answers else ("", ())
 
 
 def _before_last_user(turns: list[dict]) -> list[dict]:

@@ -10,6 +10,7 @@ import difflib
 import re
 import unicodedata
 
+from . import wording
 from .analysis import fold
 from .errors import UserError
 
@@ -43,9 +44,9 @@ _INJECTION_RE = re.compile("|".join(f"(?:{p})" for p in _INJECTION), re.IGNORECA
 def clean_question(text: object, *, max_chars: int) -> str:
     """Normalise a user's message or raise UserError with one sentence saying what is wrong."""
     if not isinstance(text, str):
-        raise UserError("La question doit être du texte.")
+        raise UserError(wording.QUESTION_NOT_TEXT)
     if "\x00" in text:
-        raise UserError("La question contient des caractères binaires ; envoyez du texte.")
+        raise UserError(wording.QUESTION_BINARY)
     text = unicodedata.normalize("NFKC", text)
     text = _ANSI.sub("", text)  # terminal colour codes: drop the whole sequence, not just ESC
     text = _INVISIBLE.sub("", text)
@@ -53,13 +54,11 @@ def clean_question(text: object, *, max_chars: int) -> str:
     text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
-        raise UserError("La question est vide : posez une question sur les PTCE.")
+        raise UserError(wording.QUESTION_EMPTY)
     if len(text) > max_chars:
-        raise UserError(
-            f"La question est trop longue ({len(text)} caractères ; {max_chars} au plus) : raccourcissez-la."
-        )
+        raise UserError(wording.question_too_long(len(text), max_chars))
     if not any(ch.isalnum() for ch in text):
-        raise UserError("La question ne contient aucun mot : posez une question sur les PTCE.")
+        raise UserError(wording.QUESTION_NO_WORD)
     return text
 
 
@@ -68,6 +67,7 @@ def is_injection(text: str) -> bool:
     return bool(_INJECTION_RE.search(text))
 
 
+# Function words of each language (words both use — « a », « on », « en », « as » — left out).
 _ENGLISH_MARKERS = frozenset(
     [
         "the",
@@ -80,28 +80,124 @@ _ENGLISH_MARKERS = frozenset(
         "where",
         "does",
         "do",
+        "did",
         "is",
         "are",
+        "was",
+        "were",
         "can",
         "could",
         "should",
+        "would",
         "of",
         "and",
         "for",
         "with",
         "about",
+        "to",
+        "from",
+        "by",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "it",
+        "its",
+        "they",
+        "their",
+        "our",
+        "we",
+        "my",
+        "i",
+        "me",
+        "be",
+        "been",
+        "have",
+        "has",
+        "any",
+        "anything",
+        "set",
+        "up",
+        "into",
+        "than",
         "local",
         "authority",
         "authorities",
         "funding",
         "scheme",
+        "council",
+        "town",
+    ]
+)
+_FRENCH_MARKERS = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "des",
+        "du",
+        "de",
+        "un",
+        "une",
+        "et",
+        "est",
+        "sont",
+        "pour",
+        "dans",
+        "que",
+        "qui",
+        "quoi",
+        "quel",
+        "quelle",
+        "quels",
+        "quelles",
+        "comment",
+        "pourquoi",
+        "quand",
+        "avec",
+        "sur",
+        "par",
+        "au",
+        "aux",
+        "ce",
+        "cette",
+        "ces",
+        "nous",
+        "je",
+        "vous",
+        "il",
+        "elle",
+        "ils",
+        "elles",
+        "peut",
+        "peuvent",
+        "faut",
+        "notre",
+        "nos",
+        "mon",
+        "ma",
+        "mes",
+        "leur",
+        "leurs",
+        "pas",
+        "ne",
+        "se",
+        "sa",
+        "ses",
+        "y",
     ]
 )
 
 
 def looks_english(text: str) -> bool:
-    words = re.findall(r"[a-zA-Z']+", text.lower())
-    return len(words) >= 2 and sum(w in _ENGLISH_MARKERS for w in words) / len(words) >= 0.25
+    """More English marker words than French ones, and enough of them: two, or a quarter
+    of a short message (« ACTE funding? »)."""
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    english = sum(w in _ENGLISH_MARKERS for w in words)
+    enough = english >= 2 or (len(words) >= 2 and english / len(words) >= 0.25)
+    return enough and english > sum(w in _FRENCH_MARKERS for w in words)
 
 
 # A name (capitalised inside the sentence, or an acronym) or a number in the question.

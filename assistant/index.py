@@ -179,6 +179,7 @@ def build_index(
                 "url": d.url,
                 "publisher": d.publisher,
                 "date": d.date,
+                "kind": d.kind,
                 "links": [dict(link) for link in d.links],
             }
             for d in docs

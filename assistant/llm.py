@@ -35,6 +35,7 @@ from typing import Any
 
 from .errors import UserError
 from .guard import is_injection
+from .identity import UNKNOWN_GUIDE, GuideIdentity
 from .prompts import answer_messages, rewrite_messages
 from .schema import Source
 from .settings import Settings
@@ -175,14 +176,19 @@ class LLMAnswerer:
         self.timeout = timeout
         self.server: LocalServer | None = None  # the llama.cpp process it owns, if any
 
-    def stream(self, question: str, sources: Sequence[Source]) -> Iterator[str]:
-        """Raw text deltas of the answer to `question` from the numbered `sources`."""
-        messages = answer_messages(question, sources)
+    def stream(
+        self, question: str, sources: Sequence[Source], guide: GuideIdentity = UNKNOWN_GUIDE
+    ) -> Iterator[str]:
+        """Raw text deltas of the answer to `question` from the numbered `sources`; the
+        system message names `guide`."""
+        messages = answer_messages(question, sources, guide)
         return deadline_stream(lambda: self.model.stream(messages), self.timeout)
 
-    def answer(self, question: str, sources: Sequence[Source]) -> str:
+    def answer(
+        self, question: str, sources: Sequence[Source], guide: GuideIdentity = UNKNOWN_GUIDE
+    ) -> str:
         """The raw answer text (not verified yet)."""
-        return "".join(self.stream(question, sources))
+        return "".join(self.stream(question, sources, guide))
 
     def rewrite(self, question: str, history: Sequence[dict[str, str]]) -> str | None:
         """`question` as a standalone question given `history`; None when the reply is not

@@ -35,12 +35,24 @@ from .decide import about_the_guide, choose_card, find_contacts, without_context
 from .embed import Embedder, load_embedder
 from .followup import resolve_topic
 from .guard import clean_question, is_injection, looks_english, unknown_entities
+from .history import clean_history
+from .identity import GuideIdentity, guide_identity
 from .index import Index, chunk_index_text, open_index
-from .prompts import ENGLISH_PREFACE, abstention, fallback_note, guide_meta, helpful_refusal
-from .question import CUE_TERMS, OTHER_REGIONS, TYPED, Analysis, answers_type, topic_terms
+from .question import (
+    CUE_TERMS,
+    OTHER_REGIONS,
+    TYPED,
+    Analysis,
+    answers_type,
+    asked_noun,
+    topic_terms,
+)
 from .retrieve import Retrieval, Retriever
 from .schema import Answer, Chunk, Hit
 from .settings import Settings
+from .synonyms import Synonyms
+from .text import citation_pieces, last_end_mark
+from .wording import ENGLISH_PREFACE, abstention, fallback_note, guide_meta, helpful_refusal
 
 if TYPE_CHECKING:
     from .answer import Candidate
@@ -49,7 +61,6 @@ if TYPE_CHECKING:
 ANSWERER = "extractive"
 NEARBY_COVERAGE = 0.34  # idf-weighted share of the question's terms a "nearby" sentence needs
 TYPED_TOPIC_SHARE = 0.6  # of the question's topic terms, in the passage that states the number
-_SENTENCE_MARK = re.compile(r"[.!?…\]\n]")  # a delta that may complete a sentence
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,7 @@ class Pipeline:
     answerability: AnswerabilityModel | None = None
     known_terms: frozenset[str] = frozenset()  # stems the guide and the cards use
     paraphrases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # cards/paraphrases.yaml
+    synonyms: Synonyms = field(default_factory=Synonyms)  # cards/synonyms.yaml
 
     @classmethod
     def load(
@@ -107,12 +119,14 @@ class Pipeline:
         model = AnswerabilityModel.load(
             settings.index_dir / ANSWERABILITY_FILE, index.manifest.get("embedding_model", "")
         )
-        known = frozenset(retriever.sentence_bm25.idf).union(*cards.terms)
+        known = frozenset(retriever.idf).union(*cards.terms)
         contacts = find_contacts(index.chunks)
         paraphrases = load_paraphrases(settings.cards_dir)
+        synonyms = Synonyms.load(settings.cards_dir) if settings.use_cards else Synonyms()
         return cls(
-            settings, embedder, index, retriever, cards, llm, contacts, model, known, paraphrases
-        )
+            settings, embedder, index, retriever, cards, llm, contacts, model, known, paraphrases,
+            synonyms,
+        )  # fmt: skip
 
     def ask(
         self, question: object, history: list[dict[str, str]] | None = None, *, mode: str = "hybrid"
@@ -139,13 +153,13 @@ class Pipeline:
         failures: list[str] = []
         turn = self._prepare(question, history, mode, failures)
         if isinstance(turn, Answer):  # a card's answer streams like an extractive one
-            yield from [turn.answer] if turn.abstained else _pieces(turn.answer)
+            yield from [turn.answer] if turn.abstained else citation_pieces(turn.answer)
             yield turn
         elif self.llm is None or failures:
             answer = self._extractive(turn)
             if failures:
                 answer = self._with_note(answer, failures[0], turn.lang, ())
-            yield from _pieces(answer.answer)
+            yield from citation_pieces(answer.answer)
             yield answer
         else:
             yield from self._llm_answer(turn, incremental)
@@ -160,17 +174,19 @@ class Pipeline:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         text = clean_question(question, max_chars=s.max_question_chars)
-        history = _clean_history(history, s.max_history_turns)
+        history = clean_history(history, s.max_history_turns)
         lang = "en" if looks_english(text) else "fr"
         meta = {"model": ANSWERER, "index_version": self.index.version}
         if is_injection(text):
             timings["total"] = _ms(t0)
-            return Answer(
-                abstention("injection", lang, []), True, (), timings, text, "injection", **meta
-            )
+            message = abstention("injection", lang, [], guide=self.guide)
+            return Answer(message, True, (), timings, text, "injection", **meta)
 
         topic = resolve_topic(text, history)
-        analysis = topic.analysis
+        # the users' words for the guide's words (« la campagne » -> « rural »)
+        analysis = replace(
+            topic.analysis, focus=self.synonyms.focus(topic.analysis.focus, self._known)
+        )
         unknown = unknown_entities(
             without_context(analysis.core, analysis.wants),
             self.retriever.vocabulary,
@@ -180,19 +196,18 @@ class Pipeline:
         unknown = list(dict.fromkeys(unknown))
         if unknown:
             timings["total"] = _ms(t0)
-            message = abstention("unknown_entity", lang, [], unknown)
+            message = abstention("unknown_entity", lang, [], unknown, guide=self.guide)
             return Answer(message, True, (), timings, text, "unknown_entity", **meta)
 
         if about_the_guide(analysis.core) and self.index.chunks:
-            first = min(
-                self.index.chunks, key=lambda c: (c.doc_id != self.index.chunks[0].doc_id, c.start)
-            )
+            guide = self.guide.doc_id or self.index.chunks[0].doc_id
+            first = min(self.index.chunks, key=lambda c: (c.doc_id != guide, c.start))
             numbers, sources = number_sources([Hit(first, 1.0)], [first.title])
             said = guide_meta(lang, first.title, first.publisher, first.date, f"[{numbers[0]}]")
             timings["total"] = _ms(t0)
             return Answer(said, False, sources, timings, text, "", **meta, method="extractive")
 
-        query = topic.query
+        query = self.synonyms.query(topic.query)
         if self.llm is not None and failures is not None:
             query = self._rewrite(text, history, failures) or query
         timings["resolve"] = _ms(t0)
@@ -201,7 +216,7 @@ class Pipeline:
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
         candidates = extractive.score_candidates(
-            self.retriever, retrieval, analysis.core, query, analysis
+            self.retriever.sentences(retrieval), self.retriever.idf, analysis.core, query, analysis
         )
         matches, card = [], None
         if s.use_cards and mode == "hybrid":
@@ -213,13 +228,15 @@ class Pipeline:
             timings["answer"] = _ms(t)
             timings["total"] = _ms(t0)
             message, sources = self._refusal(lang, analysis, candidates)
-            reason = "wrong_type" if not signals["typed"] else "low_support"
+            typed_only = signals["asked_known"] and not signals["typed"]
+            reason = "wrong_type" if typed_only else "low_support"
             return Answer(message, True, sources, timings, query, reason, **meta, signals=signals)
         if card is not None:
             try:
                 text_out, sources = compose_card(
-                    card, lang, self.index.chunks, wants=analysis.wants, counted=analysis.counted
-                )
+                    card, lang, self.index.chunks, wants=analysis.wants,
+                    counted=analysis.counted, focus=analysis.focus, weight=self._weight,
+                )  # fmt: skip
             except QuoteNotIndexed:  # cannot happen with cards checked at load; decline safely
                 message, sources = self._refusal(lang, analysis, candidates)
                 return Answer(message, True, sources, timings, query, "low_support", **meta)
@@ -254,6 +271,10 @@ class Pipeline:
                 analysis, chosen
             )
         typed = typed and years_stated(analysis.core, said)
+        # « sur quels critères… »: what is asked for is a word the guide never uses
+        english = looks_english(analysis.core)  # its words are not the guide's French ones
+        asked = asked_noun(analysis.core) if analysis.wants not in TYPED and not english else ""
+        asked_known = not asked or self._known(asked)
         focus = set(analysis.focus)
         have = set(analyze(expand(said)))
         best = matches[0] if matches else None
@@ -262,22 +283,29 @@ class Pipeline:
         return {
             "support": extractive.support(candidates) if candidates else 0.0,
             "focus_in_answer": self._weighted_share(focus, have.__contains__),
-            "focus_known": self._weighted_share(focus, self._known),
+            "focus_known": self._weighted_share(focus - CUE_TERMS or focus, self._known),
             "key_in_answer": float(self._key_in(focus - CUE_TERMS or focus, have)),
             "card_dense": best.dense if best else 0.0,
             "card_lexical": best.lexical if best else 0.0,
-            "typed": float(typed),
+            "typed": float(typed and asked_known),
+            "asked_known": float(asked_known),
             "agreement": float(
                 dense_top is not None and lexical_top is not None and dense_top is lexical_top
             ),
         }
 
+    def _weight(self, term: str) -> float:
+        """A term's idf in the guide's sentences; a word the guide never uses weighs most."""
+        return self.retriever.idf.get(term, self._top_idf)
+
+    @cached_property
+    def _top_idf(self) -> float:
+        return max(self.retriever.idf.values(), default=1.0)
+
     def _weighted_share(self, terms: set[str], present) -> float:
         """idf-weighted share of `terms` for which `present(term)` holds (1.0 for none):
         a rare word of the question weighs more than a common one."""
-        idf = self.retriever.sentence_bm25.idf
-        top = max(idf.values(), default=1.0)
-        weights = {t: idf.get(t, top) for t in terms}
+        weights = {t: self._weight(t) for t in terms}
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if present(t)) / total if total else 1.0
 
@@ -287,10 +315,8 @@ class Pipeline:
         l'AMI » is not answered by a passage on the AMI that never says « critères »."""
         if not terms:
             return True
-        idf = self.retriever.sentence_bm25.idf
-        top = max(idf.values(), default=1.0)
-        rarest = max(idf.get(t, top) for t in terms)
-        keys = [t for t in terms if idf.get(t, top) >= rarest - 1e-9]
+        rarest = max(map(self._weight, terms))
+        keys = [t for t in terms if self._weight(t) >= rarest - 1e-9]
         pool = sorted(have)
         return any(
             k in have or (len(k) >= 5 and difflib.get_close_matches(k, pool, n=1, cutoff=0.85))
@@ -315,13 +341,31 @@ class Pipeline:
         if analysis.wants not in TYPED:
             return True
         topic = topic_terms(analysis.core)
+        if not topic:
+            return True
+        # and the rarest of them the guide uses must be near the figure: « Somme » for
+        # « combien de temps dure l'AMI de la Somme ? », not the State AMI's two years
+        known = [t for t in topic if t in self.known_terms]
+        rarest = max(map(self._weight, known), default=0.0)
+        keys = {t for t in known if self._weight(t) >= rarest - 1e-9}  # ties: any of them
         for c in chosen:
             if answers_type(analysis.wants, c.text):
-                chunk = self._chunk_of_sentence(c.row)
-                have = set(analyze(expand(chunk_index_text(chunk))))
-                if not topic or len(topic & have) / len(topic) >= TYPED_TOPIC_SHARE:
+                have = set(analyze(expand(chunk_index_text(c.chunk))))
+                if len(topic & have) / len(topic) < TYPED_TOPIC_SHARE:
+                    continue
+                if not keys or keys & set(analyze(expand(self._lead_up(c.row)))):
                     return True
         return False
+
+    def _lead_up(self, row: int, before: int = 2) -> str:
+        """The text of sentence `row` and of up to `before` sentences before it in its chunk."""
+        sentences = self.index.sentences
+        chunk = sentences[row].chunk
+        first = row
+        while first > 0 and row - first < before and sentences[first - 1].chunk == chunk:
+            first -= 1
+        text = self.index.chunks[chunk].text
+        return text[sentences[first].start : sentences[row].end]
 
     def _answers(
         self, signals: dict[str, float], *, calibrated: bool = True, carded: bool = False
@@ -356,9 +400,9 @@ class Pipeline:
             None,
         )
         if nearby is None and analysis.wants not in TYPED:  # unrelated: say what it covers
-            return abstention("low_support", lang, []), ()
+            return abstention("low_support", lang, [], guide=self.guide), ()
         if nearby is not None:
-            cited.append(Hit(self._chunk_of_sentence(nearby.row), nearby.score))
+            cited.append(Hit(nearby.chunk, nearby.score))
             quotes.append(extractive.clean_sentence(nearby.text))
         for chunk, address in self.contacts:
             cited.append(Hit(chunk, 0.0))
@@ -375,7 +419,7 @@ class Pipeline:
 
     def _extractive(self, turn: _Turn) -> Answer:
         chosen = turn.candidates
-        body, sources = extractive.compose(chosen, turn.retrieval, self._chunk_of_sentence)
+        body, sources = extractive.compose(chosen, turn.retrieval)
         if turn.lang == "en":  # no English card: say the passages are the guide's French
             body = f"{ENGLISH_PREFACE}\n\n{body}"
         timings = turn.timings
@@ -412,12 +456,12 @@ class Pipeline:
         mark = -1  # where the last sentence end not yet verified is in `raw`
         t = time.perf_counter()
         checks = {"question": turn.text, "paraphrases": self.paraphrases}
-        deltas = self.llm.stream(turn.query, sources)
+        deltas = self.llm.stream(turn.query, sources, self.guide)
         try:
             for delta in deltas:
                 timings.setdefault("first_token", _ms(t))
-                ends = [m.end() for m in _SENTENCE_MARK.finditer(delta)]
-                mark = len(raw) + ends[-1] if ends else mark
+                end = last_end_mark(delta)  # a delta that may complete a sentence
+                mark = len(raw) + end if end >= 0 else mark
                 raw += delta
                 # A sentence is known to be over once the next one starts (or its line ends).
                 if incremental and mark >= 0 and (raw[mark:].strip() or raw[mark - 1] == "\n"):
@@ -451,7 +495,7 @@ class Pipeline:
             )  # fmt: skip
             return
         answer = self._with_note(self._extractive(turn), error, lang, checked.notes)
-        yield from _pieces(answer.answer)
+        yield from citation_pieces(answer.answer)
         yield answer
 
     @staticmethod
@@ -460,27 +504,10 @@ class Pipeline:
         note = fallback_note(why, lang)
         return replace(answer, answer=f"{answer.answer}\n\n{note}", notes=(note, *notes))
 
-    def _chunk_of_sentence(self, row: int):
-        return self.index.chunks[self.index.sentences[row].chunk]
-
-
-def _clean_history(history: object, max_turns: int) -> list[dict[str, str]]:
-    """Keep well-formed turns only (role user/assistant, text content), the last `max_turns`."""
-    if not isinstance(history, list):
-        return []
-    turns = [
-        {"role": t["role"], "content": t["content"]}
-        for t in history
-        if isinstance(t, dict)
-        and t.get("role") in ("user", "assistant")
-        and isinstance(t.get("content"), str)
-    ]
-    return turns[-max_turns:] if max_turns > 0 else []
-
-
-def _pieces(text: str) -> list[str]:
-    """`text` cut after each citation, the spaces kept, so the pieces join back to it."""
-    return [p for p in re.split(r"(?<=\])(?=\s)", text) if p]
+    @cached_property
+    def guide(self) -> GuideIdentity:
+        """The guide the answers come from, as its front matter names it (`identity`)."""
+        return guide_identity(self.index)
 
 
 def _ms(since: float) -> float:

@@ -20,13 +20,20 @@ from functools import lru_cache
 
 from .acronyms import expand
 from .analysis import STOP_WORDS, analyze, fold
+from .text import loose_sentences
 
 # Who the user is or where they work: a sentence that says so, with no question in it.
 SELF = re.compile(
     r"^\s*(?:bonjour|bonsoir|salut|hello|hi|merci|madame|monsieur)\b"
     r"|\b(?:je suis|j['’]ai|je travaille|je m['’]occupe|nous sommes|on est|nous avons|on a|"
     r"notre|nos|mon|ma|mes|chez nous|dans ma|dans notre|i am|i['’]m|we are|we['’]re|our|my|"
-    r"i work|we have)\b",
+    r"i work|we have|je dirige|je pilote|j['’]anime|je g[èe]re|je repr[ée]sente|je bosse|"
+    r"on bosse|ici|charg[ée]e? de mission|technicien(?:ne)?|agent de d[ée]veloppement|dgs|"
+    r"maire (?:de|d['’])|[ée]lue? (?:à|de|d['’]|dans)|conseill[eè]re? (?:municipal|communautaire|"
+    r"d[ée]partemental|r[ée]gional)\w*|(?:directeur|directrice|tr[ée]sori[eè]re?|pr[ée]sident|"
+    r"pr[ée]sidente|responsable|g[ée]rante?|coordinat(?:eur|rice)|salari[ée]e?|b[ée]n[ée]vole|"
+    r"conseill(?:er|[eè]re)|adjointe?)"
+    r" (?:d['’]une?|de la|du|des|à|de l['’]))\b",
     re.I,
 )
 _INTERROGATIVE = re.compile(
@@ -148,6 +155,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom de la personne|interlocut\w*|"
             r"(?:qui est|quel est|nom du|nom de la) (?:le |la )?r[ée]f[ée]rent\w*|contact person|"
             r"qui (?:pr[ée]side|dirige)|"
+            r"comment s['’]appelle(?:nt)? (?:le |la |les |l['’])(?:animat\w*|responsable\w*|"
+            r"coordinat\w*|salari\w*|charg[ée]e?s? de mission|directeur|directrice)|"
             r"(?:qui est|nom du|nom de la|comment s['’]appelle) (?:le|la|les|son|sa) "
             r"(?:pr[ée]sident|pr[ée]sidente|directeur|directrice)s? "
             r"(?:de|du|d['’])|who (?:chairs|runs|heads|leads))\b",
@@ -173,7 +182,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         "duration",
         re.compile(
             r"\b(?:combien (?:d['’]ann[ée]es|de mois|de temps|de semaines)|pendant combien|"
-            r"sur combien d['’]ann[ée]es|quelle dur[ée]e|dur[ée]e de|how long|for how many years)\b",
+            r"sur combien d['’]ann[ée]es|quelle (?:est (?:la )?)?dur[ée]e|dur[ée]e (?:de|d['’]|du|des)\b|"
+            r"dure(?:nt)? combien|how long|for how many years)\b",
             re.I,
         ),
     ),
@@ -182,8 +192,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:montants?|quelle somme|somme d['’]argent|quel budget|combien (?:d['’]argent|"
             r"d['’]euros|ça (?:rapporte|co[uû]te)|touche|verse|finance|donne|apporte)|"
-            r"(?:touch|re[çc]u|vers|pay|co[uû]t|financ|rapport)\w*\s+combien|how much|amount|"
-            r"combien\b(?!\s+d(?:e\b|['’]))(?=.*\b(?:donne|verse|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
+            r"(?:touch|re[çc]u|vers|pay|co[uû]t|financ|rapport|donn)\w*\s+combien(?!\s+d(?:e\b|['’]))|how much|amount|"
+            r"combien\b(?!\s+d(?:e\b|['’]))(?=.*\b(?:donn|vers|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
             r"argent|re[çc]oi|euros?))|"
             r"euros?|€|plafond|enveloppe)\b",
             re.I,
@@ -195,8 +205,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             # « quand » asks for a date at the start or the end of a question, not as a
             # conjunction (« quand une commune soutient un PTCE, que peut-elle faire ? »)
             r"^\W*(?:et\s+)?(?:c['’]est\s+)?quand\b|\bquand\s*(?:est-ce|\?|$)|"
-            r"\b(?:quelle ann[ée]e|en quelle|depuis quand|date|dates|d[ée]lai|[ée]ch[ée]ance|"
-            r"deadline|what year|since when|jusqu['’]à quand|à partir de quand)\b|^\W*when\b",
+            r"\b(?:quelle ann[ée]e|en quelle|depuis quand|quel mois|date|dates|d[ée]lai|[ée]ch[ée]ance|"
+            r"deadline|what year|which month|what month|since when|jusqu['’]à quand|à partir de quand)\b|^\W*when\b",
             re.I,
         ),
     ),
@@ -225,7 +235,10 @@ _GENERIC = frozenset(
     analyze(
         "ptce pôle pôles territorial territoriaux coopération économique guide dit parle "
         "question savoir voudrais aimerais souhaite besoin svp merci bonjour expliquer exactement "
-        "concrètement faire peux pouvez pourriez possible quoi chose choses rôle"
+        "concrètement faire peux pouvez pourriez possible quoi chose choses rôle auprès envers "
+        "concernant fait font si via comme doit dois devons plutôt dis dire aujourd'hui "
+        "actuellement façon façons manière manières moyen moyens différent différents différentes "
+        "genre genres sorte sortes type types"
     )
 )
 
@@ -240,7 +253,7 @@ class Analysis:
     #              count | quantity | example | list | ""
     focus: tuple[str, ...]  # stems of what the question is about
     context_actor: str = ""  # the actor the user says they work for, in their introduction
-    counted: str = ""  # "combien de communes ?": the stem of what is counted ("commun")
+    counted: str = ""  # "combien de communes ?": the stem of what is counted ("commune")
 
 
 # "…me demande si / comment / à quelles…": an indirect question, the rest is what is asked.
@@ -252,26 +265,77 @@ _INDIRECT = re.compile(
 )
 
 
+# Words of a question that asks nothing of its own: « Je lui dis quoi ? », « Que faire ? »
+_FRAME = frozenset(
+    analyze(
+        "dis dire dit faire fais fait répondre réponds conseilles conseillez penses pensez "
+        "avis idée idées suggestion what say do think advice"
+    )
+)
+# A question that leans on the sentence before it: « Est-ce possible ? », « Is that allowed? »
+_LEANS = re.compile(
+    r"^\W*(?:est-ce(?! qu)|c['’]est (?:possible|pr[ée]vu|permis|autoris[ée]|envisageable|"
+    r"faisable|une? )|cela|ça|is (?:this|that|it)|does (?:this|that|it)|can (?:this|that|it)|"
+    r"would (?:this|that|it)|(?:il|elle|ils|elles)(?! (?:y a|faut|existe|est possible)\b)|"
+    r"(?:it|they)(?! (?:is|are) (?:possible|there)\b))\b",
+    re.I,
+)
+# A sentence that says what the user wants to do (kept in the question), not who they are.
+_NEED = re.compile(
+    r"\b(?:veu\w+|voul\w+|voudr\w+|souhait\w+|aimer\w+|cherch\w+|envisag\w+|"
+    r"r[ée]fl[ée]chi\w+|projet(?:te|tons|tez)|(?:a|ai|avons) (?:le|un) projet|besoin|dois|doit|devons|devrai\w*|want\w*|"
+    r"would like|plan(?:ning)? to|need to|have to|"
+    r"looking for)\b",
+    re.I,
+)
+
+
+_PRONOUN_ONLY = re.compile(r"\W*(?:je|j['’]|on|nous|i|we)?\s*$", re.I)  # « Je me demande si … »
+
+
 def split_context(text: str) -> tuple[str, str]:
     """(core, context): sentences that introduce the user and ask nothing go to the context;
     "je suis élue d'une commune, comment … ?" loses its introductory clause."""
-    parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+", text) if p.strip()]
-    context = [p for p in parts[:-1] if "?" not in p and SELF.search(p)]
-    core = [p for p in parts if p not in context] or parts
+    parts = loose_sentences(text)
+    # Who the user is goes to the context (before or after the question); what they want
+    # to do stays in the question.
+    context = [p for p in parts if "?" not in p and SELF.search(p) and not _NEED.search(p)]
+    core = [p for p in parts if p not in context]
+    if not core:
+        context, core = [p for p in context if p != parts[-1]], [parts[-1]]
     first = core[0]
     if SELF.search(first):
-        # "je suis … dans l'Oise, comment …" -> the clause from the interrogative on.
+        # "je suis … dans l'Oise, comment …" -> the clause from the interrogative on;
+        # "chargé de mission dans une CC : nos élus veulent …" -> from the colon on.
         for m in re.finditer(r"[,:;]\s*", first):
-            rest = first[m.end() :]
-            if _INTERROGATIVE.match(rest) or re.match(r"(?:est-ce|peut-on|y a-t-il)", rest, re.I):
-                context.append(first[: m.start()])
+            head, rest = first[: m.start()], first[m.end() :]
+            # « … : nos élus veulent », « Chargé de mission à la Région, je dois … »
+            opens = m.group(0)[0] == ":" or re.match(r"(?:je|j['’]|nous|on|i|we)\b", rest, re.I)
+            introduces = opens and SELF.search(head) and not _NEED.search(head)
+            if (
+                introduces
+                or _INTERROGATIVE.match(rest)
+                or re.match(r"(?:est-ce|peut-on|y a-t-il|qu['’]est-ce|que\b|qu['’])", rest, re.I)
+            ):
+                context.append(head)
                 core[0] = rest[0].upper() + rest[1:]
                 break
+    if context and (_LEANS.match(core[0]) or set(analyze(" ".join(core))) <= _FRAME):
+        # « … nos élus veulent aider un PTCE à acheter du matériel. Est-ce prévu ? »: the
+        # question points at the sentence before it, which is what is asked about.
+        need = context.pop()
+        # « Chargé de mission dans une CC … : nos élus… », « Chargé de mission à la Région, je… »
+        m = re.search(r"^[^:,]*\s?[:,]\s*", need)
+        if m and SELF.search(m.group(0)) and not _NEED.search(m.group(0)):
+            context.append(m.group(0).strip(" :"))
+            need = need[m.end() :]
+        core.insert(0, need)
     joined = " ".join(core)
     m = _INDIRECT.search(joined)
-    if m and SELF.search(joined[: m.start()]):
+    if m and (SELF.search(joined[: m.start()]) or _PRONOUN_ONLY.match(joined[: m.start()])):
         # « mon président me demande à quelles étapes … » -> « à quelles étapes … »
-        context.append(joined[: m.start()].strip(" ,"))
+        if not _PRONOUN_ONLY.match(joined[: m.start()]):
+            context.append(joined[: m.start()].strip(" ,"))
         rest = joined[m.end() :].strip()
         joined = rest[:1].upper() + rest[1:]
     return joined, " ".join(context)
@@ -378,7 +442,7 @@ TYPED: dict[str, re.Pattern[str]] = {
 # Words that say which kind of answer is wanted, not what it is about.
 CUE_TERMS = frozenset(
     analyze(
-        "durée années ans mois longtemps s'appelle préside président présidente directeur "
+        "durée dure durent temps pendant durant années ans mois longtemps s'appelle préside président présidente directeur "
         "montant montants budget euros euro plafond enveloppe pourcentage taux part date "
         "dates délai échéance année quand nombre combien contact contacter téléphone mail courriel "
         "adresse joindre personne nom interlocuteur référent amount much many when deadline year "
@@ -392,6 +456,58 @@ _COUNTED = re.compile(
 )
 
 
+# What users count and the words the guide counts them with: « combien de PTCE ? » is
+# answered by « 2 dynamiques naissantes », « combien d'adhérents ? » by « 200 collectivités ».
+_COUNTED_AS = [
+    frozenset(analyze(words))
+    for words in (
+        "ptce pôle pôles dynamique dynamiques projet projets initiative initiatives",
+        "projet projets lauréat lauréats dossier dossiers",
+        "adhérent adhérents membre membres collectivité collectivités",
+        "structure structures organisation organisations organisme organismes membre membres "
+        "acteur acteurs",
+    )
+]
+
+
+# The noun a question asks for: « sur quels critères… » -> critères.
+_ASKED = re.compile(
+    r"\b(?:quels?|quelles?|which|what)\s+(?:sont\s+(?:les\s+)?|est\s+(?:le\s+|la\s+|l['’]))?"
+    r"([^\W\d_][\w’'-]*)",
+    re.I,
+)
+# Asked-for nouns that say how, not what: « quelle forme de soutien ? », « quel texte de loi ? ».
+_GENERIC_ASKED = frozenset(
+    analyze(
+        "texte textes type types sorte sortes genre genres forme formes façon façons manière "
+        "manières moyen moyens chose choses élément éléments point points aspect aspects exemple "
+        "exemples kind kinds sort way ways"
+    )
+)
+
+
+_CUES = sorted(CUE_TERMS)
+
+
+def asked_noun(core: str) -> str:
+    """The stem of the noun the question asks for (« sur quels critères… » -> "criter"), ""
+    when there is none or it is generic (« quelle forme… », « quels sont les trois… »)."""
+    m = _ASKED.search(core)
+    if not m or re.fullmatch(_NUMBER_WORD, m.group(1), re.I):
+        return ""
+    stems = analyze(m.group(1))
+    if not stems or stems[0] in _GENERIC_ASKED | _GENERIC | CUE_TERMS:
+        return ""
+    # a misspelt cue (« quelle anee ») asks for a kind of answer, not for a thing
+    return "" if difflib.get_close_matches(stems[0], _CUES, n=1, cutoff=0.75) else stems[0]
+
+
+def counted_as(counted: str) -> frozenset[str]:
+    """The stems that count as the thing counted (itself and its kin)."""
+    kin = [group for group in _COUNTED_AS if counted in group]
+    return frozenset({counted}.union(*kin))
+
+
 def answers_type(wants: str, text: str, counted: str = "") -> bool:
     """Does `text` state the kind of answer asked for? An amount needs a number with € or
     euros, a percentage a %, a date a year, a month or a duration, a count a number that is
@@ -400,21 +516,27 @@ def answers_type(wants: str, text: str, counted: str = "") -> bool:
     pattern = TYPED.get(wants)
     if pattern is None:
         return True
+    kin = counted_as(counted) if counted else frozenset()
     if wants == "count" and re.search(r"(?m)^- ", text):
-        return not counted or counted in analyze(text)  # a list of the things counted
+        return not counted or bool(kin & set(analyze(text)))  # a list of the things counted
     if wants == "count" and counted:
-        # "combien de communes" is answered by a number in a sentence about communes.
+        # "combien de communes" is answered by a number of communes: « 200 collectivités »,
+        # « 2 dynamiques naissantes », not « deux saisons d'appels à projets »
         return any(
-            pattern.search(s) and counted in analyze(s) for s in re.split(r"(?<=[.!?;])\s+", text)
+            kin & set(analyze(text[m.end() : m.end() + 40])[:2]) for m in pattern.finditer(text)
         )
     return bool(pattern.search(text))
+
+
+_THE_REGION = re.compile(r"\b(?:(?:en|des|dans les|in)\s+)?(?:hauts[- ]de[- ]france|hdf)\b", re.I)
 
 
 def analyse(text: str) -> Analysis:
     core, context = split_context(text)
     m = _COUNTED.search(core)
     counted = next(iter(analyze(m.group(1))), "") if m else ""
+    about = _THE_REGION.sub(" ", POPULATION.sub(" ", core))  # « 10 000 habitants » is context
     return Analysis(
-        text, core, context, actor_of(core), wants_of(core), focus_terms(core), actor_of(context),
+        text, core, context, actor_of(core), wants_of(core), focus_terms(about), actor_of(context),
         counted,
     )  # fmt: skip

@@ -22,6 +22,7 @@ class Document:
     date: str = ""
     links: tuple[dict[str, str], ...] = ()
     path: str = ""
+    kind: str = ""  # the front matter's `kind`: "guide" for the guide the assistant presents
 
 
 @dataclass(frozen=True)

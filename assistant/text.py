@@ -1,24 +1,45 @@
 """Text utilities shared by every stage: sentence spans, Markdown to plain text, white space.
 
-One splitter and one stripper, so that chunking, answering, verifying, rendering and
-evaluation agree on what a sentence is:
+One splitter and one stripper, so that chunking, answering, verifying, rendering, streaming
+and evaluation agree on what a sentence is:
 
     >>> sentence_spans("Une phrase. Une autre (SRDEII...) peut suivre.\\n- Un point")
-    [(0, 11), (12, 47), (48, 58)]
-    >>> markdown_to_plain("- **Pôle** : Regroupement")
-    'Pôle : Regroupement'
+    [(0, 11), (12, 46), (47, 57)]
+    >>> sentences("Art. 9 de la loi. [1] M. Dupont préside [2] Le PTCE suit.")
+    ['Art. 9 de la loi. [1]', 'M. Dupont préside [2]', 'Le PTCE suit.']
+    >>> markdown_to_plain("- **Pôle** : <https://rtes.fr>")
+    'Pôle : https://rtes.fr'
 """
 
 from __future__ import annotations
 
 import re
 
-# A sentence ends with . ! ? … (optionally followed by a closing quote) then white space and
-# what can open a sentence (a capital, a digit, a quote, a dash), possibly in bold.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[»”\"')\]]*\s+(?=[*_]*[A-ZÀ-ÖØ-Þ«“\"(\d\-–•])")
-_MARKS = re.compile(r"\*\*|__|`|^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+•▶►][ \t]+)", re.MULTILINE)
-_LINK = re.compile(r"<(https?://[^>\s]+)>")
+from .citations import CITATION
 
+_OPENER = r"(?=[*_]*[A-ZÀ-ÖØ-Þ«“\"(\d\-–•])"  # what can open a sentence, possibly in bold
+# A sentence ends with . ! ? … (then closing quotes, brackets or bold marks, then the `[n]`
+# markers that cite it), or with a `[n]` marker; then white space and what can open a sentence.
+_BOUNDARY = re.compile(
+    r"(?:(?<=[.!?…])[»”\"')\]*_]*(?:[ \t]*" + CITATION.pattern + r")*\.?|(?<=\d\]))"
+    r"(?P<space>\s+)" + _OPENER
+)
+# Words whose full stop does not end a sentence: titles before a name (« M. Dupont »), and
+# references before a number (« art. 9 », « p. 12 »); a capital initial neither (« F. Theret »).
+_TITLES = frozenset(["m", "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "st", "ste", "cf"])
+_BEFORE_NUMBER = frozenset(["art", "p", "pp", "n", "no", "vol", "chap", "env"])
+_WORD_BEFORE = re.compile(r"(\w+)\.$")
+_INITIAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+_NUMBERED = re.compile(r"^\s*\d{1,3}\.$")  # « 1. » opening a numbered list item
+_AFTER_CITATION = re.compile(r"(?<=\])(?=\s)")
+_END_MARK = re.compile(r"[.!?…\]\n]")  # a character after which a sentence may be over
+
+_INLINE_MARKS = r"\*\*|__|`"
+_LINE_MARKS = r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+•▶►][ \t]+|\d{1,2}[.)][ \t]+)"
+_MARKS = re.compile(f"{_INLINE_MARKS}|{_LINE_MARKS}", re.MULTILINE)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•▶►]|\d{1,2}[.)])\s+")
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]*\)")
 
 # A sentence that opens on a pronoun or demonstrative points to something said before it.
 DANGLING = re.compile(
@@ -33,20 +54,30 @@ def dangling(text: str) -> bool:
     return bool(DANGLING.match(_MARKS.sub("", text)))
 
 
+# ---------------------------------------------------------------- sentences
+
+
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """Spans of the sentences (and list lines) of `text`, shifted by `offset`. A line break
-    always ends a sentence."""
+    """Spans of the sentences (and list lines) of `text`, shifted by `offset`.
+
+    A line break always ends a sentence. Within a line, a sentence ends at . ! ? … followed by
+    white space and what can open a sentence (a capital, a digit, a quote, a dash), unless the
+    full stop is an abbreviation's (« M. », « art. ») or a list number's (« 1. »); the `[n]`
+    markers that follow stay with it. A `[n]` marker followed by a sentence opener ends one
+    too. A span starts at its first non-blank character (a list dash is part of it)."""
     spans: list[tuple[int, int]] = []
     line_start = 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip()
-        start = line_start
-        for match in _SENTENCE_END.finditer(body):
-            if body[start - line_start : match.start()].strip():
-                spans.append((start, line_start + match.start()))
-            start = line_start + match.end()
-        if body[start - line_start :].strip():
-            spans.append((start, line_start + len(body)))
+        start = 0
+        for m in _BOUNDARY.finditer(body):
+            if _not_an_end(body[: m.start()], body[m.end() :]):
+                continue
+            if body[start : m.start("space")].strip():
+                spans.append((line_start + start, line_start + m.start("space")))
+            start = m.end()
+        if body[start:].strip():
+            spans.append((line_start + start, line_start + len(body)))
         line_start += len(line)
     return [(offset + a + _lead(text[a:b]), offset + b) for a, b in spans]
 
@@ -56,10 +87,95 @@ def sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text)]
 
 
+def loose_sentences(text: str, ends: str = ".!?") -> list[str]:
+    """`text` cut after each character of `ends` followed by white space, whatever comes
+    next, pieces stripped: for a user's message, often typed without capitals (« je suis
+    élue. comment financer ? »), and for clauses (`ends=".!?;"`)."""
+    return [p.strip() for p in re.split(f"(?<=[{re.escape(ends)}])\\s+", text) if p.strip()]
+
+
+def line_sentences(text: str) -> list[tuple[int, str]]:
+    """(line number, sentence as plain text) for each sentence of `text`: Markdown marks and
+    list markers removed, white space collapsed, `[n]` markers kept."""
+    out = []
+    for a, b in sentence_spans(text):
+        plain = normalise_space(strip_marks(text[a:b]))
+        if plain:
+            out.append((text.count("\n", 0, a), plain))
+    return out
+
+
+def clean_sentence(text: str) -> str:
+    """The sentence as an answer quotes it: Markdown marks and list markers removed, white
+    space collapsed, final punctuation ensured."""
+    text = normalise_space(strip_marks(text))
+    return text if text[-1:] in '.!?…»”"' else text + "."
+
+
+def citation_pieces(text: str) -> list[str]:
+    """`text` cut after each `[n]` marker, the white space kept, so that the pieces join back
+    to it: the steps in which a written answer is streamed, one cited sentence at a time."""
+    return [p for p in _AFTER_CITATION.split(text) if p]
+
+
+def last_end_mark(text: str) -> int:
+    """The position just after the last character of `text` that may end a sentence
+    (. ! ? …, a citation's closing bracket, a line break), or -1: a streamed delta without
+    one cannot have completed a sentence."""
+    ends = [m.end() for m in _END_MARK.finditer(text)]
+    return ends[-1] if ends else -1
+
+
+def _not_an_end(head: str, rest: str) -> bool:
+    """Is the full stop that ends `head` an abbreviation's, an initial's or a list number's,
+    given the `rest` of the line after the white space that follows it?"""
+    if not head.endswith("."):
+        return False
+    word = _WORD_BEFORE.search(head)
+    if word:
+        w = word.group(1)
+        if w.casefold() in _TITLES or _INITIAL.fullmatch(w):
+            return True
+        if w.casefold() in _BEFORE_NUMBER and rest[:1].isdigit():
+            return True
+    return bool(_NUMBERED.match(head))
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def strip_marks(text: str) -> str:
+    """Bold, code and heading marks, quote markers and list markers (« - », « • », « 1. »)
+    removed; links and line breaks kept."""
+    return _MARKS.sub("", text)
+
+
 def markdown_to_plain(text: str) -> str:
-    """Bold, code and heading marks, quote and bullet markers, and `<url>` brackets removed;
-    line breaks kept."""
-    return _LINK.sub(r"\1", _MARKS.sub("", text))
+    """`strip_marks`, and links unwrapped (`<url>` -> url, `[text](url)` -> text)."""
+    return _MD_LINK.sub(r"\1", _AUTOLINK.sub(r"\1", strip_marks(text)))
+
+
+def mark_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the characters `markdown_to_plain` drops, in the coordinates of `text`
+    (for callers that map plain text back to the Markdown)."""
+    spans = []
+    for m in _MD_LINK.finditer(text):
+        spans += [(m.start(), m.start() + 1), (m.end(1), m.end())]  # "[" and "](target)"
+    for m in _AUTOLINK.finditer(text):
+        spans += [(m.start(), m.start() + 1), (m.end() - 1, m.end())]  # "<" and ">"
+    spans += [m.span() for m in _MARKS.finditer(text)]
+    return sorted(spans)
+
+
+def is_list_item(line: str) -> bool:
+    """Does the line open with a list marker (« - », « * », « • », « 1. », « 2) »)?"""
+    return bool(_LIST_ITEM.match(line))
+
+
+def plain(text: str) -> str:
+    """`markdown_to_plain` with white space collapsed: the form in which quotes, facts and
+    passages are compared."""
+    return normalise_space(markdown_to_plain(text))
 
 
 def normalise_space(text: str) -> str:

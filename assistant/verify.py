@@ -34,17 +34,13 @@ from functools import lru_cache
 
 from .analysis import analyze, fold
 from .citations import CITATION
-from .prompts import verify_note
 from .schema import Source
 from .support import problems
+from .text import clean_sentence, line_sentences
+from .wording import verify_note
 
 _THINKING = re.compile(r"<think>.*?(?:</think>|\Z)", re.S)  # reasoning models' scratchpad
 _LABELLED = re.compile(r"\[(?:passages?|sources?|extraits?|doc(?:ument)?s?)\s*(\d{1,3})\]", re.I)
-_BOUNDARY = re.compile(
-    r"(?P<end>[.!?…]+[»\"”)]*(?:\s*" + CITATION.pattern + r")*[.]?)\s+(?=[A-ZÀ-ÖØ-Þ«\"“(])"
-)
-_ABBREVIATIONS = frozenset(["m", "mme", "mlle", "cf", "art", "p", "st", "ste", "dr"])
-_BULLET = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,2}[.)]\s+|#+\s+|>\s*)")
 _NUMBER = re.compile(
     r"(?<!\d)(\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?!\d)(?:,\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
 )
@@ -94,23 +90,6 @@ class _Sentence:
     text: str  # as written, markers included
     line: int
     cites: tuple[int, ...]  # its own valid citations, in order
-
-
-def split_sentences(text: str) -> list[tuple[int, str]]:
-    """(line number, sentence) pairs; a sentence keeps the `[n]` markers that follow it."""
-    out: list[tuple[int, str]] = []
-    for line_no, line in enumerate(text.splitlines()):
-        line = _BULLET.sub("", line.replace("**", "")).strip()
-        start = 0
-        for m in _BOUNDARY.finditer(line):
-            before = line[start : m.start("end")].rsplit(None, 1)
-            if before and fold(before[-1]).rstrip(".") in _ABBREVIATIONS:
-                continue
-            out.append((line_no, line[start : m.end("end")].strip()))
-            start = m.end()
-        if line[start:].strip():
-            out.append((line_no, line[start:].strip()))
-    return out
 
 
 def numbers(text: str, *, english: bool = False) -> list[tuple[str, bool, str]]:
@@ -179,12 +158,7 @@ def missing_facts(sentence: str, evidence: str, *, lang: str = "fr") -> list[str
 def passage_sentences(text: str) -> list[str]:
     """The sentences of a passage as an extract shows them: Markdown marks and bullets
     removed, a final full stop ensured."""
-    out = []
-    for _, s in split_sentences(text):
-        s = re.sub(r"\s+", " ", s).strip(" -")
-        if len(s) >= 12:
-            out.append(s if s[-1] in '.!?…»”"' else s + ".")
-    return out
+    return [clean_sentence(s) for _, s in line_sentences(text) if len(s) >= 12]
 
 
 def best_extract(sentence: str, passage: str) -> tuple[str, float]:
@@ -296,7 +270,7 @@ def _read(text: str, by_n: dict[int, Source], notes: list[str], lang: str) -> li
 
     headings = {_key(p) for s in by_n.values() for p in (s.title, *s.section.split(" > "))}
     out: list[_Sentence] = []
-    for line, sentence in split_sentences(text):
+    for line, sentence in line_sentences(text):
         if _echo(sentence, headings):
             continue
         cleaned = CITATION.sub(fix, sentence)

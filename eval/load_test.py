@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from bench_api import LOOPBACK, load_questions, percentile, started_app
 
-from assistant.web.limits import RATE_LIMITED
+from assistant.wording import RATE_LIMITED
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_USERS = 200

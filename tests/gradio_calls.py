@@ -43,7 +43,7 @@ def make_app(settings, pipeline, store):
     api = AskApi(lambda: pipeline, store, settings, limits)
     return create_app(
         settings,
-        build_chat(settings, lambda: pipeline, store, limits, api),
+        build_chat(settings, lambda: pipeline, store, limits, api=api),
         build_widget(settings, lambda: pipeline, store, limits),
         pipeline=pipeline,
         store=store,

@@ -19,7 +19,8 @@ def test_elisions_are_removed():
 
 
 def test_stop_words_are_dropped_and_words_stemmed():
-    assert analyze("Les pôles et les collectivités") == ["pol", "collect"]
+    assert analyze("Les pôles et les collectivités") == ["pol", "collectivit"]
+    assert analyze("la collecte, en commun, les communes") == ["collect", "commun", "commune"]
 
 
 def test_singular_plural_and_accents_meet():

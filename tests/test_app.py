@@ -14,7 +14,7 @@ import pytest
 from assistant.errors import UserError
 from assistant.schema import Answer, Chunk, Source
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.web import ask_stream, plain_history, reply
+from assistant.web import ask_stream, reply
 from assistant.web.settings import WebSettings, normalize_origins
 
 
@@ -221,13 +221,6 @@ def test_ask_stream_still_streams_an_answer_written_slowly():
 def test_ask_raises_user_error_for_bad_input():
     with pytest.raises(UserError):
         app.ask("", pipeline=FakePipeline())
-
-
-def test_plain_history_drops_malformed_turns():
-    assert plain_history(
-        [{"role": "system", "content": "x"}, "junk", {"role": "user", "content": " a  b "}]
-    ) == [{"role": "user", "content": "a b"}]
-    assert plain_history(None) == []
 
 
 # ------------------------------------------------------------------ the UI handlers

@@ -132,3 +132,20 @@ def test_bad_paraphrases_and_related_fields_name_the_file(tmp_path):
     (tmp_path / "dep.yaml").write_text(text + "related: x\n", encoding="utf-8")
     with pytest.raises(UserError, match="related"):
         load_cards(tmp_path)
+
+
+def test_a_phrasing_without_any_needed_word_is_a_problem(tmp_path):
+    from assistant.cards import Card, Line, needed
+
+    card = Card(
+        "c", "t", "", ("Qui contacter ?", "Comment aider un PTCE ?"), (), needs=("contacter",)
+    )
+    assert needed(card, "qui contacter pour un ptce") and not needed(card, "comment aider")
+    assert needed(Card("d", "t", "", (), ()), "anything")  # no needs: any question
+    line = Line("Le RTES réunit 200 collectivités.", "The RTES gathers 200.", ("x",))
+    card = Card(
+        "c", "t", "", ("Qui contacter ?", "Comment aider ?", "x"), (line,), needs=("contacter",)
+    )
+    from assistant.cards import check
+
+    assert any("Comment aider ?" in p for p in check([card], []))

@@ -261,7 +261,7 @@ def test_a_1_mb_feedback_field_is_refused_in_french(tmp_path, field):
 def test_feedback_is_rate_limited_like_ask(tmp_path):
     from starlette.testclient import TestClient
 
-    from assistant.web.limits import RATE_LIMITED
+    from assistant.wording import RATE_LIMITED
 
     store = FeedbackStore(f"sqlite:///{tmp_path / 'f.sqlite3'}")
     settings = WebSettings(rate_per_minute=2, rate_per_minute_ip=0)

@@ -289,3 +289,13 @@ def test_loading_keeps_list_items_and_variant_of():
     variants = [q for q in questions.values() if q.variant_of]
     assert variants and all(questions[q.variant_of].answerable for q in variants)
     assert questions["q001"].list_items == () and questions["q001"].variant_of is None
+
+
+def test_the_development_questions_are_valid_and_found_in_the_guide():
+    dev = load_questions(DEFAULT_QUESTIONS.parent / "dev.jsonl")
+    assert len(dev) == 150 and all(q.split == "tune" for q in dev)  # tuning only, never test
+    guide = _guide_text()
+    for q in dev:
+        assert CATEGORIES[q.category] is q.answerable, q.id
+        for group in q.facts:
+            assert any(_fold(alt) in guide for alt in group), (q.id, group)

@@ -441,3 +441,12 @@ def test_the_systems_list_is_extended_by_adding_a_factory():
     with pytest.raises(ValueError, match="misnamed"):
         build_systems(pipeline, [], others={"x": lambda p, docs: Fixed("misnamed")})
     assert list(OTHERS) == ["no_cards", "bm25", "dense", "tutorial"]
+
+
+def test_a_fact_ignores_the_spaces_inside_numbers_and_before_units():
+    from assistant.evaluation.metrics import fact_matched
+
+    assert fact_matched("limitée à 60 % des dépenses", ["60%"])
+    assert fact_matched("entre 15 000 et 60 000 €", ["15000"])
+    assert fact_matched("entre 15000 et 60000€", ["60 000 €"])
+    assert not fact_matched("limitée à 50 % des dépenses", ["60%"])

@@ -58,6 +58,11 @@ def test_ordinary_questions_are_not_injection(text):
 def test_language_detection():
     assert looks_english("What is the role of local authorities?")
     assert not looks_english("Quel est le rôle des collectivités ?")
+    assert looks_english(
+        "Can a town council become a shareholder of a PTCE set up as a cooperative?"
+    )
+    assert looks_english("ACTE funding?")
+    assert not looks_english("rtes c quoi") and not looks_english("acte montant ?")
 
 
 HISTORY = [
@@ -90,3 +95,18 @@ def test_chained_followups_keep_the_topic():
 
 def test_ansi_escape_sequences_are_dropped_whole():
     assert clean_question("\x1b[31mPTCE ?\x1b[0m", max_chars=100) == "PTCE ?"
+
+
+def test_a_followup_on_a_new_subject_drops_the_old_one():
+    from assistant.followup import resolve_topic
+
+    history = [
+        {"role": "user", "content": "C'est quoi la CRESS ?"},
+        {"role": "assistant", "content": "La CRESS fédère les entreprises de l'ESS [1]."},
+    ]
+    assert resolve_topic("et le RTES, il sert à quoi ?", history).query == (
+        "et le RTES, il sert à quoi ?"
+    )
+    assert "CRESS" in resolve_topic("et son site ?", history).query  # same subject
+    acte = [{"role": "user", "content": "Quel est le montant d'ACTE ?"}]
+    assert "ACTE" in resolve_topic("et pour la Région ?", acte).query  # an actor, not a subject

@@ -8,14 +8,13 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.web.limits import (
-    RATE_LIMITED,
     ClientLimits,
     RateLimiter,
     SlidingWindow,
-    cap_history,
     client_ip,
     parse_proxies,
 )
+from assistant.wording import RATE_LIMITED
 
 
 class Clock:
@@ -100,12 +99,6 @@ def test_parse_proxies_and_settings_refuse_a_bad_address():
         {"ASSISTANT_RATE_PER_MINUTE": "3", "ASSISTANT_TRUSTED_PROXIES": "127.0.0.1"}
     )
     assert (s.rate_per_minute, s.trusted_proxies) == (3, ("127.0.0.1",))
-
-
-def test_cap_history_keeps_the_latest_turns():
-    turns = [{"role": "user", "content": str(i)} for i in range(100)]
-    assert cap_history(turns, 4) == turns[-4:]
-    assert cap_history(turns, 0) == [] and cap_history("junk", 4) == "junk"
 
 
 def request(session: str, ip: str = "127.0.0.1", **headers: str):

@@ -24,7 +24,7 @@ import pytest
 from assistant.citations import CITATION
 from assistant.llm import free_port, load_answerer
 from assistant.pipeline import Pipeline
-from assistant.verify import split_sentences
+from assistant.text import line_sentences
 
 needs_client = pytest.mark.skipif(
     importlib.util.find_spec("langchain_openai") is None,
@@ -71,7 +71,7 @@ def assert_supported_or_fallback(answer) -> None:
     by_n = {s.n: s for s in answer.sources}
     assert by_n and sorted(by_n) == list(range(1, len(by_n) + 1))
     text = answer.answer.split("\n\n")[0]  # a cut-short answer ends with its note
-    for _, sentence in split_sentences(text):
+    for _, sentence in line_sentences(text):
         cited = [int(n) for m in CITATION.finditer(sentence) for n in re.split(r"[,;]", m.group(1))]
         assert cited and all(n in by_n for n in cited), sentence
         evidence = " ".join(f"{by_n[n].title} {by_n[n].section} {by_n[n].text}" for n in cited)

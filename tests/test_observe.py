@@ -90,7 +90,8 @@ class BrokenPipeline(FakePipeline):
 
 
 def test_an_unexpected_failure_shows_a_french_sentence_not_the_exception(tmp_path, caplog):
-    from assistant.web.ui import UNEXPECTED, ChatHandlers
+    from assistant.web.ui import ChatHandlers
+    from assistant.wording import UNEXPECTED
 
     handlers = ChatHandlers(BrokenPipeline, FeedbackStore("sqlite://"), "chat")
     *_, (_, messages, _, _) = handlers.submit("Qu'est-ce qu'un PTCE ?", [])

@@ -151,7 +151,7 @@ def test_app_ask_imports_no_torch(tmp_path):
         "load = lambda: app.get_pipeline(s.pipeline, quiet=True)\n"
         "store, limits = FeedbackStore(s.feedback_url), ClientLimits.from_settings(s)\n"
         "api = AskApi(load, store, s, limits)\n"
-        "chat, widget = build_chat(s, load, store, limits, api), build_widget(s, load, store, limits)\n"
+        "chat, widget = build_chat(s, load, store, limits, api=api), build_widget(s, load, store, limits)\n"
         "create_app(s, chat, widget, pipeline=load(), store=store, api=api)\n"
         "print(list(api.ask(\"Qu'est-ce qu'un PTCE ?\", []))[-1]['abstained'])"
     )

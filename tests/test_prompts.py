@@ -1,8 +1,9 @@
-"""Prompt templates: the numbered context, the delimiters, the notes."""
+"""Prompt templates: the numbered context, the delimiters, the guide named in the system message."""
 
 import pytest
 
 from assistant import prompts
+from assistant.identity import GuideIdentity
 from assistant.schema import Source
 
 
@@ -29,15 +30,24 @@ def test_answer_messages_put_passages_and_question_inside_their_tags():
         "Combien verse la commune ?", [_source(1, "La commune verse 3 000 euros.")]
     )
     assert (role_s, role_u) == ("system", "user")
-    assert system == prompts.ANSWER_SYSTEM
+    assert system == prompts.answer_system()
     passages = user.split("<passages>\n")[1].split("\n</passages>")[0]
     assert passages.startswith("[1] ") and "3 000 euros" in passages
     question = user.split("<question>\n")[1].split("\n</question>")[0]
     assert question == "Combien verse la commune ?"
 
 
+def test_the_system_prompt_names_the_guide_from_its_metadata():
+    guide = GuideIdentity("g", "Guide des jardins — Édition 2", "Ville de Lille", "2024-05")
+    (_, system), _ = prompts.answer_messages("Combien ?", [_source(1, "Texte.")], guide)
+    assert system.startswith(
+        "Tu es l'assistant du guide « Guide des jardins » (Ville de Lille) sur"
+    )
+    assert prompts.answer_system().startswith("Tu es l'assistant du guide sur les")
+
+
 def test_the_system_prompt_states_the_rules():
-    s = prompts.ANSWER_SYSTEM
+    s = prompts.answer_system()
     for rule in [
         "uniquement à partir des passages",
         "[1]",
@@ -79,31 +89,3 @@ def test_rewrite_messages_carry_the_conversation_and_the_question():
     assert "Utilisateur : Quelle subvention verse la commune ?" in user
     assert "Assistant : 3 000 euros par an [1]." in user
     assert user.endswith("<question>\net sa limite ?\n</question>")
-
-
-@pytest.mark.parametrize("lang", ["fr", "en", "de"])
-def test_every_fallback_reason_has_a_note(lang):
-    for why in ["timeout", "connection", "rate_limit", "server", "malformed", "unsupported"]:
-        note = prompts.fallback_note(why, lang)
-        assert note.endswith(".") and len(note) > 30
-    assert prompts.fallback_note("surprise", lang) == prompts.fallback_note("error", lang)
-    assert prompts.fallback_note("timeout", lang, interrupted=True) != prompts.fallback_note(
-        "timeout", lang
-    )
-
-
-def test_verify_notes_are_filled():
-    note = prompts.verify_note(
-        "dropped", "fr", missing="« 5 000 »", cited="[1]", sentence="La commune verse 5 000 €."
-    )
-    assert (
-        note
-        == "Phrase retirée (« 5 000 » absent du passage cité [1]) : « La commune verse 5 000 €. »"
-    )
-    assert "[9]" in prompts.verify_note("bad_citation", "en", n=9)
-
-
-def test_abstention_templates_are_untouched():
-    assert prompts.abstention("low_support", "fr", []).startswith(
-        "Le guide « Points de RepèrESS n°10 » ne répond pas à cette question."
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.decide import about_the_guide, without_context, years_stated
-from assistant.question import analyse, answers_type, topic_terms
+from assistant.question import analyse, answers_type, asked_noun, topic_terms
 
 
 def test_an_introduction_is_context_not_question():
@@ -157,3 +157,153 @@ def test_look_alikes_of_regions_places_and_people():
     assert analyse("Faut-il créer un site internet ?").wants == ""
     assert analyse("Quel rôle joue le président de la région ?").wants == ""
     assert analyse("Faut-il faire un état des lieux ?").actor == ""
+
+
+def test_a_sentence_saying_what_the_user_wants_stays_in_the_question():
+    a = analyse(
+        "Chargé de mission dans une communauté de communes de l'Aisne de 18 000 habitants : "
+        "nos élus veulent aider un PTCE à acheter du matériel partagé. Est-ce prévu ?"
+    )
+    assert a.core.startswith("Nos élus veulent aider un PTCE à acheter du matériel partagé.")
+    assert "18 000 habitants" in a.context and "18 000" not in a.core
+
+
+def test_a_question_leaning_on_the_sentence_before_takes_it_in():
+    a = analyse("Nous avons une ancienne école vide. Est-ce utile pour un PTCE ?")
+    assert a.core == "Nous avons une ancienne école vide. Est-ce utile pour un PTCE ?"
+    a = analyse("Je suis maire d'une commune de 2 000 habitants. Est-ce que la Région aide ?")
+    assert a.core == "Est-ce que la Région aide ?" and a.actor == "region"
+
+
+def test_who_the_user_is_is_context_even_with_a_verb_of_their_job():
+    a = analyse("Je dirige une structure d'insertion à Maubeuge. Quelle forme juridique choisir ?")
+    assert a.core == "Quelle forme juridique choisir ?" and "Maubeuge" in a.context
+
+
+@pytest.mark.parametrize(
+    ("question", "noun"),
+    [
+        ("Sur quels critères les lauréats ont-ils été choisis ?", "criter"),
+        ("Quelles règles comptables appliquer ?", "regl"),
+        ("Quels sont les trois rôles du RTES ?", ""),  # a number word is not what is asked
+        ("Quel texte de loi définit les PTCE ?", ""),  # generic: how, not what
+        ("Quelle forme juridique ?", ""),
+        ("Comment aider un PTCE ?", ""),
+    ],
+)
+def test_asked_noun(question, noun):
+    assert asked_noun(question) == noun
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("Quelle est la durée d'une convention pluriannuelle ?", "duration"),
+        ("ça dure combien ?", "duration"),
+        ("Comment financer un PTCE dans la durée ?", ""),  # « dans la durée »: long-term
+        ("Comment s'appelle l'animateur du PTCE d'Amiens ?", "person"),
+        ("Comment s'appelle le PTCE de Calais ?", ""),  # a name, not a person to reach
+    ],
+)
+def test_more_kinds_of_answer(question, wants):
+    assert analyse(question).wants == wants
+
+
+def test_a_count_is_answered_by_a_number_of_the_same_kind_of_thing():
+    said = "Il a permis à 2 dynamiques naissantes de se structurer."
+    assert answers_type("count", said, counted_as_stem("PTCE"))
+    assert answers_type("count", said, counted_as_stem("projets"))
+    assert not answers_type("count", said, counted_as_stem("communes"))
+    assert not answers_type(
+        "count", "En 2021, les communes ont signé.", counted_as_stem("communes")
+    )
+
+
+def counted_as_stem(word: str) -> str:
+    return analyse(f"combien de {word} ?").counted
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("La mairie de Saint-Omer peut-elle aider un PTCE ?", "peut-elle aider un PTCE"),
+        ("Le Grand Reims peut-il soutenir un PTCE ?", "peut-il soutenir un PTCE"),
+        ("Notre CC Pévèle Carembault veut aider un PTCE", "veut aider un PTCE"),
+    ],
+)
+def test_the_name_of_the_authority_that_asks_is_context(question, kept):
+    out = without_context(question)
+    assert kept in out and not any(n in out for n in ("Omer", "Reims", "Pévèle"))
+
+
+def test_a_place_that_is_the_point_of_the_question_stays():
+    assert "Reims" in without_context("Quel est le PTCE de Reims ?")
+    assert "Reims" in without_context("Combien de PTCE dans la métropole de Reims ?", "count")
+    assert "Occitanie" in without_context("La Région Occitanie a-t-elle un dispositif ?")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["je bosse à la CAPSO, on peut financer l'animation ?", "Maire de Fruges : comment aider ?"],
+)
+def test_more_ways_users_say_who_they_are(question):
+    assert not any(n in without_context(analyse(question).core) for n in ("CAPSO", "Fruges"))
+
+
+def test_who_the_user_is_may_come_after_the_question():
+    a = analyse("Le reste du budget doit venir d'où ? Je suis trésorière d'une SCOP.")
+    assert a.core == "Le reste du budget doit venir d'où ?" and "SCOP" in a.context
+
+
+def test_a_question_on_a_pronoun_takes_the_sentence_it_points_to():
+    a = analyse(
+        "Chargé de mission à la Région, je dois présenter la charte des PTCE. Elle date de quand ?"
+    )
+    assert a.core == "Je dois présenter la charte des PTCE. Elle date de quand ?"
+    assert a.context == "Chargé de mission à la Région" and a.wants == "date"
+
+
+def test_population_and_the_region_name_are_not_focus_terms():
+    a = analyse("Une expérience des Hauts-de-France pour une comcom de 10 000 habitants ?")
+    assert not {"10", "000", "habit", "haut", "franc"} & set(a.focus)
+
+
+def test_a_question_with_no_topic_of_its_own_takes_the_sentence_before():
+    a = analyse(
+        "Je travaille à la CRESS et un élu me demande combien la Région peut mettre sur un "
+        "projet ACTE. Je lui dis quoi ?"
+    )
+    assert a.core.startswith("Combien la Région peut mettre sur un projet ACTE.")
+
+
+def test_a_misspelt_cue_is_not_an_asked_noun():
+    assert asked_noun("ami de la somme c quelle anee") == ""
+
+
+def test_what_a_named_authority_did_is_about_that_authority():
+    assert "Perpignan" in without_context("Quelle subvention verse la commune de Perpignan ?")
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("et il donnait combien par projet ?", "amount"),
+        ("ça donne combien de lauréats ?", "count"),
+        ("la région verse combien d'euros ?", "amount"),
+    ],
+)
+def test_a_verb_of_giving_before_combien_asks_for_an_amount(question, wants):
+    assert analyse(question).wants == wants
+
+
+def test_je_me_demande_si_is_not_the_question():
+    a = analyse("Je me demande si on peut aider un PTCE au démarrage ?")
+    assert a.core == "On peut aider un PTCE au démarrage ?" and a.context == ""
+    assert "facon" not in analyse("De quelles façons aider un PTCE ?").focus
+
+
+def test_a_count_is_a_number_of_the_thing_counted_not_a_number_near_it():
+    counted = analyse("combien de projets ?").counted
+    assert answers_type("count", "Il a permis à 108 projets de bénéficier d'aide.", counted)
+    assert not answers_type("count", "après deux saisons d'appels à projets", counted)
+    assert analyse("Quel mois a-t-il été lauréat ?").wants == "date"

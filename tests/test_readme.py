@@ -67,3 +67,16 @@ def test_the_langchain_chain_of_the_readme_runs():
     with contextlib.redirect_stdout(out):
         exec(python_block("## In a LangChain chain"), {})  # noqa: S102 - our own README
     assert out.getvalue().strip() == "La subvention ACTE va de 15 000 à 60 000 € [1]."
+
+
+def test_the_file_map_lists_every_module_and_nothing_gone():
+    rows = re.findall(r"^\| `([^`]+)` \|", README.split("## Files", 1)[1], re.M)
+    missing = [r for r in rows if not (PROJECT_ROOT / r.rstrip("/")).exists()]
+    assert not missing, f"listed but gone: {missing}"
+    modules = sorted(
+        p.relative_to(PROJECT_ROOT).as_posix()
+        for p in (PROJECT_ROOT / "assistant").rglob("*.py")
+        if p.name != "__init__.py" or p.parent.name == "web"
+    )
+    unlisted = [m for m in modules if m not in rows]
+    assert not unlisted, f"modules the file map does not list: {unlisted}"

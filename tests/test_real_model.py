@@ -138,3 +138,32 @@ def test_build_from_scratch_with_the_real_model(tmp_path, real_pipeline):
     index = build_index(settings, real_pipeline.embedder, progress=False)
     assert index.manifest["counts"]["chunks"] == len(real_pipeline.index.chunks)
     assert index.manifest["corpus_hash"] == real_pipeline.index.manifest["corpus_hash"]
+
+
+# Written for this test from the guide and from how users introduce themselves (not taken from
+# the evaluation set): the user's situation must not change the answer.
+PREFIXES = [
+    "Bonjour, je suis chargé de mission dans une communauté de communes de 9 000 habitants "
+    "dans l'Oise. ",
+    "Élue d'une commune de 2 300 habitants dans la Somme : ",
+    "Je travaille au conseil départemental du Nord. ",
+    "DGS d'une agglo de 80 000 habitants, ",
+]
+ASKED = [
+    "Comment un département peut-il financer l'animation d'un PTCE ?",
+    "Quel est le montant de la subvention ACTE ?",
+    "Une collectivité peut-elle entrer au capital d'une SCIC ?",
+    "Qu'est-ce qu'un PTCE ?",
+    "Comment une commune peut-elle aider un PTCE à trouver des locaux ?",
+    "Qui peut bénéficier du dispositif ACTE ?",
+]
+
+
+@pytest.mark.parametrize("question", ASKED)
+def test_a_context_prefix_keeps_the_answer(real_pipeline, question):
+    plain = real_pipeline.ask(question)
+    assert not plain.abstained and plain.card
+    for prefix in PREFIXES:
+        lowered = question[0].lower() + question[1:] if prefix.endswith((", ", ": ")) else question
+        a = real_pipeline.ask(prefix + lowered)
+        assert (a.abstained, a.card) == (False, plain.card), prefix

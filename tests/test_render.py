@@ -204,3 +204,8 @@ def test_a_heading_that_is_a_question_is_sent_as_is():
         as_question(("Quels rôles pour les collectivités ?",))
         == "Quels rôles pour les collectivités ?"
     )
+
+
+def test_follow_ups_after_an_answer_citing_only_the_preamble_point_to_the_outline():
+    got = follow_ups(OUTLINE, ["c0"], limit=2)
+    assert [s.question for s in got] == ["PTCE, de quoi parle-t-on ?", "Pourquoi soutenir ?"]

@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.schema import Source
-from assistant.verify import missing_facts, names, numbers, split_sentences, verify
+from assistant.verify import missing_facts, names, numbers, verify
 
 FINANCEMENT = (
     "La commune verse une subvention de 3 000 euros par an au jardin. "
@@ -50,7 +50,8 @@ def test_out_of_range_citations_are_removed_and_recorded(bad):
 
 def test_a_list_citation_keeps_its_valid_numbers():
     v = verify(
-        "La commune verse 3 000 euros et une association loi 1901 gère le jardin [1, 9, 2].", SOURCES
+        "La commune verse 3 000 euros et une association loi 1901 gère le jardin [1, 9, 2].",
+        SOURCES,
     )
     assert v.ok and v.text.endswith("[1][2].")
     assert any("[9]" in n for n in v.notes)
@@ -118,8 +119,12 @@ def test_a_sentence_borrows_the_citation_that_follows_it_on_its_line():
     v = verify("Le jardin est géré par une association. Elle relève de la loi 1901 [2].", SOURCES)
     # "relève" is not in the passage: the second sentence goes, the first borrows its [2].
     assert v.text == "Le jardin est géré par une association [1]."
-    v = verify("Le jardin est géré par une association. Les adhérents élisent un bureau [2].", SOURCES)
-    assert v.text == "Le jardin est géré par une association [1]. Les adhérents élisent un bureau [1]."
+    v = verify(
+        "Le jardin est géré par une association. Les adhérents élisent un bureau [2].", SOURCES
+    )
+    assert (
+        v.text == "Le jardin est géré par une association [1]. Les adhérents élisent un bureau [1]."
+    )
 
 
 def test_borrowed_citations_are_checked_too():
@@ -153,7 +158,9 @@ def test_a_short_sentence_is_dropped_rather_than_replaced():
 def test_a_sentence_unrelated_to_its_passage_is_dropped():
     v = verify("Cette idée est excellente pour tous les territoires [1].", SOURCES)
     assert not v.ok and v.dropped == 1 and "excellent" in v.notes[0]
-    paraphrase = "Un jardin peut devenir une SCIC, et la Région Hauts-de-France entrer au capital [3]."
+    paraphrase = (
+        "Un jardin peut devenir une SCIC, et la Région Hauts-de-France entrer au capital [3]."
+    )
     assert verify(paraphrase, SOURCES).text == paraphrase.replace("[3]", "[1]")
 
 
@@ -235,13 +242,3 @@ def test_names_are_capitalised_words_and_acronyms():
 def test_names_match_without_accents_or_case():
     assert missing_facts("La region Hauts-De-France [3].", SCIC) == []
     assert missing_facts("Les SCICs [3].", SCIC) == []
-
-
-def test_split_sentences_keeps_citations_with_their_sentence():
-    text = "Première phrase. [1] Art. 9 de la loi [2]. M. Dupont préside [3]\n- point [1]"
-    assert split_sentences(text) == [
-        (0, "Première phrase. [1]"),
-        (0, "Art. 9 de la loi [2]."),
-        (0, "M. Dupont préside [3]"),
-        (1, "point [1]"),
-    ]

@@ -12,8 +12,8 @@ from test_app import ABSTAIN, ANSWER, FakePipeline
 
 from assistant.feedback import FeedbackStore
 from assistant.web.api import NOT_JSON, UNEXPECTED, AskApi, add_api_routes
-from assistant.web.limits import RATE_LIMITED
 from assistant.web.settings import WebSettings
+from assistant.wording import RATE_LIMITED
 
 QUESTION = "Comment financer l'animation d'un PTCE ?"
 

@@ -131,10 +131,10 @@ def run_editors(args, settings) -> int:
         return 0
     if args.command == "cards" and args.cards_command == "draft":
         from ..index import open_index
+        from ..wording import UNKNOWN_GROUP
         from .digest import find
         from .drafts import draft_card, write_draft
         from .guide import nearest_sentences
-        from .wording import UNKNOWN_GROUP
 
         group = find(_groups(args, embedder), args.group)
         if group is None:

@@ -16,9 +16,9 @@ import yaml
 
 from ..errors import UserError
 from ..text import markdown_to_plain, normalise_space
+from ..wording import DRAFT_EXISTS
 from .digest import Group
 from .guide import Nearest
-from .wording import DRAFT_EXISTS
 
 DRAFTS = "drafts"  # under the cards folder; `cards check` reads only the folder's own files
 

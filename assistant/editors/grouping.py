@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import UserError
-from .wording import NO_SKLEARN
+from ..wording import NO_SKLEARN
 
 #: Cosine distance under which two questions (multilingual-e5-small, as queries) are
 #: "the same question asked differently": paraphrases measured at 0.01-0.055, two prices of

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .wording import EMAIL_MASK, PHONE_MASK
+from ..wording import EMAIL_MASK, PHONE_MASK
 
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A leading + / 00 / 0, then at least 9 digits with optional spaces, dots, dashes or "(0)".

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ..errors import UserError
+from ..wording import DIGEST_TITLE, NO_MATPLOTLIB, NO_ROWS
 from .digest import Group
-from .wording import DIGEST_TITLE, NO_MATPLOTLIB, NO_ROWS
 
 TOP = 10  # groups on the chart
 

@@ -12,21 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UserError
 from ..schema import Document
+from ..text import mark_spans
 
 SPLITS = ("tune", "test", "all")
-
-# Marks removed before matching: bold/italic runs and code ticks anywhere; heading, quote and
-# bullet markers at the start of a line; the bracket and target parts of a Markdown link.
-_INLINE_MARKS = re.compile(r"\*\*|__|`")
-_LINE_MARKS = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+•▶►][ \t]+)", re.MULTILINE)
-_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]*\)")
 
 
 @dataclass(frozen=True)
@@ -118,12 +112,8 @@ def normalise(text: str) -> tuple[str, list[int]]:
     """`text` without Markdown marks and with white space collapsed to single spaces, and for
     each character of the result, its offset in `text`."""
     drop = bytearray(len(text))
-    for m in _LINK.finditer(text):
-        drop[m.start()] = 1  # "["
-        drop[m.end(1) : m.end()] = b"\x01" * (m.end() - m.end(1))  # "](target)"
-    for pattern in (_INLINE_MARKS, _LINE_MARKS):
-        for m in pattern.finditer(text):
-            drop[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    for start, end in mark_spans(text):  # the Markdown marks `text.markdown_to_plain` drops
+        drop[start:end] = b"\x01" * (end - start)
     chars: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):

@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 
 from ..citations import CITATION, extract_citations
+from ..text import plain, sentences
 
 # ---------------------------------------------------------------- ranking
 
@@ -50,24 +51,12 @@ def recall_at_k(covers: Sequence[Collection[int]], n_evidence: int, k: int) -> f
 
 # ---------------------------------------------------------------- text normalisation
 
-_MARKS = re.compile(r"\*\*|__|`|^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+•▶►][ \t]+)", re.MULTILINE)
 _WORD = re.compile(r"\w+")
-# A break: a line break, or spaces after . ! ? … (maybe closed by a quote or parenthesis) or
-# after a citation marker, unless a citation marker follows.
-_SENTENCE_BREAK = re.compile(
-    r"\s*\n\s*|(?<=\d\])[ \t]+(?![ \t\[])"
-    r"|(?:(?<=[.!?…])|(?<=[.!?…][»”\"')]))[ \t]+(?=[*_]*[A-ZÀ-ÖØ-Þ«“\"(\d])"
-)
 _HAS_CONTENT = re.compile(r"\w")
 
 
-def normalise_text(text: str) -> str:
-    """Markdown marks removed, white space (incl. no-break spaces) collapsed, ends stripped."""
-    return " ".join(_MARKS.sub("", text).split())
-
-
 def strip_citations(text: str) -> str:
-    return normalise_text(CITATION.sub("", text))
+    return plain(CITATION.sub("", text))
 
 
 def content_words(text: str) -> list[str]:
@@ -78,10 +67,20 @@ def content_words(text: str) -> list[str]:
 # ---------------------------------------------------------------- facts
 
 
+# A space inside a number or before its unit is typography, not a different fact:
+# « 60 % » is « 60% », « 15 000 € » is « 15000€ ».
+_NUMBER_SPACE = re.compile(r"(?<=\d)\s+(?=\d{3}\b|[%€])")
+
+
+def _fact_form(text: str) -> str:
+    return _NUMBER_SPACE.sub("", plain(text)).casefold()
+
+
 def fact_matched(answer: str, alternatives: Iterable[str]) -> bool:
-    """Any alternative is a case-insensitive substring of the answer (both normalised)."""
-    text = normalise_text(answer).casefold()
-    return any(normalise_text(a).casefold() in text for a in alternatives)
+    """Any alternative is a case-insensitive substring of the answer (both normalised, and
+    the spaces inside numbers and before « % » or « € » ignored)."""
+    text = _fact_form(answer)
+    return any(_fact_form(a) in text for a in alternatives)
 
 
 def fact_recall(answer: str, facts: Sequence[Sequence[str]]) -> float:
@@ -223,12 +222,9 @@ def dangling_opening(answer: str) -> bool:
 
 
 def split_sentences(answer: str) -> list[str]:
-    """The answer's sentences, each with the `[n]` markers that follow it. A sentence ends
-    at a line break, after a citation marker, or at . ! ? … (possibly followed by a closing
-    quote or bracket) followed by a space and what can open a sentence (a capital, a digit, a
-    quote): "Phrase. [1] Suite." is two sentences, "(… européens...) peut" is one."""
-    parts = (p.strip() for p in _SENTENCE_BREAK.split(answer))
-    return [p for p in parts if _HAS_CONTENT.search(CITATION.sub("", p))]
+    """The answer's sentences (`text.sentences`), each with the `[n]` markers that follow
+    it; markers alone are not a sentence."""
+    return [s for s in sentences(answer) if _HAS_CONTENT.search(CITATION.sub("", s))]
 
 
 def supports(source: str, sentence: str, word_share: float = 0.8) -> bool:
@@ -238,7 +234,7 @@ def supports(source: str, sentence: str, word_share: float = 0.8) -> bool:
     claim = strip_citations(sentence)
     if not claim:
         return False
-    text = normalise_text(source)
+    text = plain(source)
     if claim in text or claim.rstrip(".!?…") in text:
         return True
     words = content_words(claim)

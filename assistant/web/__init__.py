@@ -14,20 +14,18 @@ revealed the same way. The Gradio layout is in `ui`, the web server in `server`.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..errors import UserError
+from ..history import clean_history
 from ..schema import Answer
+from ..settings import Settings
 from . import render
 from .suggest import Suggestion, follow_ups
 
-_TAG = re.compile(r"<[^>]+>")
-MAX_HISTORY_ENTRIES = 40  # turns read from a caller's history, the latest ones
-MAX_TURN_CHARS = 4000  # characters kept of each earlier turn
 PARTIAL_EVERY_S = 0.1  # the ask API's partial answers, at most this often
 
 
@@ -42,27 +40,6 @@ class Reply:
     answer: Answer | None = None  # on the last step
     error: str = ""  # a UserError's sentence, when the message was not a usable question
     suggestions: tuple[Suggestion, ...] = ()  # on the last step
-
-
-def plain_history(history: object) -> list[dict[str, str]]:
-    """Turns as the pipeline takes them, from plain dicts or Gradio's messages (whose content
-    may be a list of parts, or HTML we rendered)."""
-    out: list[dict[str, str]] = []
-    for turn in history[-MAX_HISTORY_ENTRIES:] if isinstance(history, list) else []:
-        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant"):
-            continue
-        content = turn.get("content")
-        if isinstance(content, list):
-            content = " ".join(
-                p.get("text", "") if isinstance(p, dict) else str(p)
-                for p in content[:100]
-                if isinstance(p, dict | str)
-            )
-        if isinstance(content, str) and content.strip():
-            content = content[: 2 * MAX_TURN_CHARS]
-            text = (_TAG.sub(" ", content) if "<" in content else content)[:MAX_TURN_CHARS]
-            out.append({"role": turn["role"], "content": " ".join(text.split())})
-    return out
 
 
 def answer_events(
@@ -99,12 +76,17 @@ def texts_then_answer(events: Iterator[str | Answer]) -> Iterator[tuple[str, Ans
 
 
 def reply(
-    pipeline: AsksQuestions, message: str, history: object = None, *, pace: float = 0.0
+    pipeline: AsksQuestions,
+    message: str,
+    history: object = None,
+    *,
+    pace: float = 0.0,
+    max_turns: int = Settings.max_history_turns,
 ) -> Iterator[Reply]:
     """One chat turn: the message growing as it is written (at least `pace` seconds between
     steps), then the finished message with its sources and suggested follow-ups. A bad
-    message yields one error notice."""
-    turns = plain_history(history)
+    message yields one error notice. `history` is read by `clean_history`."""
+    turns = clean_history(history, max_turns)
     turn = 1 + sum(t["role"] == "assistant" for t in turns)
     shown_at = 0.0
     try:
@@ -135,13 +117,14 @@ def ask_stream(
     history: object = None,
     *,
     every: float = PARTIAL_EVERY_S,
+    max_turns: int = Settings.max_history_turns,
 ) -> Iterator[dict[str, Any]]:
     """The `ask` API: the answer so far as it is written (same keys, `sources` still empty),
     at most one update every `every` seconds, then the whole `Answer.to_json()`. An answer
     that is ready at once (the extractive one) is therefore one object: each update costs the
     server a serialisation and a queue message. Raises UserError for a message that is not
     a question."""
-    events = answer_events(pipeline, question, plain_history(history))
+    events = answer_events(pipeline, question, clean_history(history, max_turns))
     last = time.monotonic()
     for text, answer in texts_then_answer(events):
         if answer is not None:

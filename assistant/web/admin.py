@@ -19,14 +19,14 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from ..editors import report
-from ..editors.wording import (
+from ..errors import UserError
+from ..wording import (
     ADMIN_REALM,
     ADMIN_UNAUTHORIZED,
     ADMIN_UNAVAILABLE,
     DIGEST_TITLE,
     NO_ROWS,
 )
-from ..errors import UserError
 
 log = logging.getLogger(__name__)
 

@@ -26,12 +26,12 @@ from starlette.requests import Request
 
 from ..editors.log import log_thumbs_down, note_served
 from ..errors import UserError
+from ..wording import RATE_LIMITED, UNEXPECTED
 from . import ask_stream
 from .feedback_api import ServedAnswers, read_feedback
-from .limits import RATE_LIMITED, ClientLimits, cap_history
+from .limits import ClientLimits
 
 logger = logging.getLogger(__name__)
-UNEXPECTED = "Une erreur inattendue est survenue : réessayez dans un instant."
 NOT_JSON = 'Envoyez un objet JSON, par exemple {"question": "Qu\'est-ce qu\'un PTCE ?"}.'
 
 
@@ -71,7 +71,7 @@ class AskApi:
         pipeline = self.get_pipeline()
         last = None
         for item in ask_stream(
-            pipeline, question, cap_history(history, self.limits.max_history_turns)
+            pipeline, question, history, max_turns=self.limits.max_history_turns
         ):
             if last is not None:
                 yield last

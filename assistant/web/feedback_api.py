@@ -20,14 +20,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from ..editors.wording import (
+from ..errors import UserError
+from ..feedback import MAX_COMMENT_CHARS, normalize_rating
+from ..wording import (
     FEEDBACK_MALFORMED,
     FEEDBACK_RATING,
     FEEDBACK_TOO_MANY_SOURCES,
     feedback_too_long,
 )
-from ..errors import UserError
-from ..feedback import MAX_COMMENT_CHARS, normalize_rating
 
 # Characters accepted per field of a client's answer; the app's own answers fit well inside.
 CAPS = {

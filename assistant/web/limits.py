@@ -1,6 +1,6 @@
 """Abuse limits for the public chat and the `ask` API: a sliding-window counter per client,
-the client's address (X-Forwarded-For only from trusted proxies), and a cap on the history
-a caller may send.
+the client's address (X-Forwarded-For only from trusted proxies), and how many earlier turns
+a caller may send (`Settings.max_history_turns`, applied by `history.clean_history`).
 
 The core is pure: `SlidingWindow` takes a clock, so tests move time by hand.
 
@@ -20,8 +20,6 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping
-
-RATE_LIMITED = "Trop de questions à la suite : réessayez dans un instant."
 
 
 class SlidingWindow:
@@ -132,14 +130,6 @@ def parse_proxies(raw: Iterable[str] | str) -> tuple[str, ...]:
     return tuple(values)
 
 
-def cap_history(history: object, max_turns: int) -> object:
-    """The last `max_turns` entries of a history list (anything else is left to be refused
-    or ignored downstream), so an oversized history costs nothing to walk."""
-    if isinstance(history, list) and len(history) > max_turns:
-        return history[-max_turns:] if max_turns > 0 else []
-    return history
-
-
 class ClientLimits:
     """The limits of one app, shared by the chat, the widget and the API: `allow(request)`
     reads the Gradio request's session and address."""
@@ -163,7 +153,7 @@ class ClientLimits:
             settings.rate_per_minute,
             settings.rate_per_minute_ip,
             settings.trusted_proxies,
-            settings.max_history_turns,
+            settings.pipeline.max_history_turns,
         )
 
     def allow(self, request) -> bool:

@@ -16,18 +16,16 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from ..citations import CITATION
-from ..prompts import OPEN_IN_GUIDE
 from ..schema import Source
+from ..text import citation_pieces, is_list_item, sentences, strip_marks
+from ..wording import NO_ANSWER_TITLE, OPEN_IN_GUIDE, SOURCES_TITLE, source_title
 from .guide import guide_href
 
-_SENTENCE_END = re.compile(r"(?<=\])\s+")  # the extractive answer puts [n] after each sentence
 _DANGLING = re.compile(r"\[[\d,;\s]*$")  # a citation marker cut by streaming
 _URL = re.compile(r"https?://[^\s<>\"'«»]+[^\s<>\"'«».,;:!?)\]]")
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
-_BULLET = re.compile(r"(?m)^([ \t]*)[-*+][ \t]+")
 _BLANK_LINES = re.compile(r"[ \t]*\n(?:[ \t]*\n)+[ \t]*")
 _WORD = re.compile(r"\w+")
-_QUOTE_SPLIT = re.compile(r"(?<=[.!?…])\s+")
 _TAIL = re.compile(
     r"(?:[ \u00a0\u202f]*[.!?…»\"”)])+"
 )  # closing marks after a sentence's last word
@@ -72,7 +70,7 @@ def answer_html(text: str, sources: Sequence[Source], turn: int) -> str:
             out.append(
                 "".join(
                     f'<a class="cite" href="#{anchor_id(turn, n)}" '
-                    f'title="Source {n} : {escape(by_n[n].section)}">[{n}]</a>'
+                    f'title="{escape(source_title(n, by_n[n].section))}">[{n}]</a>'
                     for n in numbers
                 )
             )
@@ -92,7 +90,7 @@ def quote_spans(text: str, quote: str) -> list[tuple[int, int]]:
     words = [(m.start(), m.end(), m.group(0).casefold()) for m in _WORD.finditer(text)]
     tokens = [w for _, _, w in words]
     spans: list[tuple[int, int]] = []
-    for sentence in _QUOTE_SPLIT.split(quote.strip()):
+    for sentence in sentences(quote):
         needle = [w.casefold() for w in _WORD.findall(sentence)]
         if not needle:
             continue
@@ -116,7 +114,10 @@ def passage_html(text: str, quote: str) -> str:
     """The passage, escaped, the quoted sentences in `<mark>`; bold marks dropped, list
     dashes shown as bullets, line breaks as `<br>` (no raw newline: the Chatbot's Markdown
     would otherwise take over after a blank line)."""
-    text = _BULLET.sub(r"\1• ", text.replace("**", "")).strip()
+    text = "\n".join(
+        ("• " if is_list_item(line) else "") + strip_marks(line) for line in text.split("\n")
+    )
+    text = text.strip()
     out: list[str] = []
     pos = 0
     for start, end in quote_spans(text, quote):
@@ -155,7 +156,7 @@ def sources_html(sources: Iterable[Source], turn: int) -> str:
     items = "".join(source_html(s, turn) for s in sources)
     if not items:
         return ""
-    return f'<div class="sources"><p class="sources-title">Sources dans le guide</p>{items}</div>'
+    return f'<div class="sources"><p class="sources-title">{escape(SOURCES_TITLE)}</p>{items}</div>'
 
 
 def partial_html(text: str, sources: Sequence[Source], turn: int) -> str:
@@ -173,7 +174,7 @@ def abstention_html(message: str) -> str:
     """The notice shown when the guide does not answer: it must not look like an answer."""
     return (
         '<div class="notice notice-abstain" role="note">'
-        '<p class="notice-title">Pas de réponse dans le guide</p>'
+        f'<p class="notice-title">{escape(NO_ANSWER_TITLE)}</p>'
         f"<p>{text_html(message)}</p></div>"
     )
 
@@ -190,8 +191,8 @@ def question_html(text: str) -> str:
 
 def pieces(text: str) -> list[str]:
     """The successive prefixes of an answer cut after each citation: one more sentence each."""
-    parts = [p for p in _SENTENCE_END.split(text.strip()) if p]
-    return [" ".join(parts[: i + 1]) for i in range(len(parts))] or [text]
+    parts = citation_pieces(text.strip())
+    return ["".join(parts[: i + 1]).strip() for i in range(len(parts))] or [text]
 
 
 def _luminance(color: str) -> float:

@@ -10,10 +10,10 @@
     rate_per_minute         questions per minute from one browser session (0: no limit)
     rate_per_minute_ip      questions per minute from one address (0: no limit)
     trusted_proxies         proxies whose X-Forwarded-For is believed (addresses or networks)
-    max_history_turns       earlier turns a caller may send; older ones are dropped
     retention_days          days the editors' log and the ratings are kept (purged at start-up)
     admin_token             the editors' digest page at /admin needs it; empty: no page
-    pipeline                the answering pipeline's own `Settings`
+    pipeline                the answering pipeline's own `Settings` (its `max_history_turns`:
+                            earlier turns a caller may send, for the web app too)
 """
 
 from __future__ import annotations
@@ -30,11 +30,6 @@ from ..errors import UserError
 from ..settings import PROJECT_ROOT, Settings, env_values
 from .limits import parse_proxies
 
-DEFAULT_GREETING = (
-    "Bonjour ! Je réponds à vos questions sur les Pôles territoriaux de coopération économique "
-    "(PTCE) à partir du guide « Points de RepèrESS n°10 » du RTES et de la CRESS Hauts-de-France. "
-    "Chaque réponse cite le guide : cliquez sur un numéro [1] pour lire le passage."
-)
 DEFAULT_THEME_COLOR = "#00558c"
 _HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -48,20 +43,19 @@ class WebSettings:
     allowed_origins: tuple[str, ...] = ()  # e.g. ("https://www.cress-hdf.org",); ("*",) = any
     base_path: str = ""  # e.g. "/assistant" when a proxy serves the app there
     theme_color: str = DEFAULT_THEME_COLOR
-    greeting: str = DEFAULT_GREETING
+    greeting: str = ""  # empty: `wording.greeting`, naming the guide from the index
     # answers computed at the same time, the rest wait in Gradio's queue; answering is CPU-bound,
     # so one per core (measured on 2 cores: 10 clients wait half as long as with 4)
     concurrency: int = field(default_factory=lambda: os.cpu_count() or 1)
     rate_per_minute: int = 10
     rate_per_minute_ip: int = 60  # a school or an office shares one address
     trusted_proxies: tuple[str, ...] = ()  # e.g. ("127.0.0.1",) behind nginx on the same host
-    max_history_turns: int = 20
     retention_days: int = 90
     admin_token: str = ""  # ASSISTANT_ADMIN_TOKEN; empty: no /admin page
     pipeline: Settings = field(default_factory=Settings)
 
     def __post_init__(self) -> None:
-        if min(self.rate_per_minute, self.rate_per_minute_ip, self.max_history_turns) < 0:
+        if min(self.rate_per_minute, self.rate_per_minute_ip, self.pipeline.max_history_turns) < 0:
             raise UserError(
                 "Les limites de débit et d'historique doivent être positives ou nulles."
             )
@@ -82,7 +76,7 @@ class WebSettings:
         object.__setattr__(self, "allowed_origins", normalize_origins(self.allowed_origins))
         object.__setattr__(self, "base_path", normalize_base_path(self.base_path))
         if not self.greeting.strip():
-            object.__setattr__(self, "greeting", DEFAULT_GREETING)
+            object.__setattr__(self, "greeting", "")
 
     @property
     def feedback_url(self) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from ..schema import Chunk
+from ..wording import about_section
 
 
 class Suggestion(NamedTuple):
@@ -41,7 +42,7 @@ def as_question(section: Sequence[str]) -> str:
     heading = _heading(section)
     if heading.endswith("?"):
         return heading
-    return f"Que dit le guide sur « {heading} » ?"
+    return about_section(heading)
 
 
 def _heading(section: Sequence[str]) -> str:
@@ -77,11 +78,13 @@ def follow_ups(
     limit: int = 3,
 ) -> list[Suggestion]:
     """Questions about the sections next to the cited chunks, not already asked.
-    With nothing cited (an abstention), the guide's first sections: what it does cover."""
+    With nothing cited (an abstention) or no section next to the cited ones (the preamble
+    under the title), the guide's first sections: what it does cover."""
     by_id = {c.chunk_id: c for c in chunks}
     cited = [by_id[i].section for i in cited_chunk_ids if i in by_id]
     sections = outline(chunks)
-    candidates = neighbours(sections, cited) if cited else sections
+    # nothing cited (an abstention), or only a preamble with no neighbours: the outline
+    candidates = (neighbours(sections, cited) if cited else []) or sections
     done = {_key(q) for q in asked}
     out: list[Suggestion] = []
     for section in candidates:

@@ -15,24 +15,18 @@ from typing import Any
 
 import gradio as gr
 
+from .. import wording as say
 from ..editors.log import log_thumbs_down, note_served
-from ..editors.wording import privacy_notice
 from ..errors import UserError
 from ..feedback import FeedbackStore
+from ..identity import UNKNOWN_GUIDE, GuideIdentity
 from . import render, reply
-from .api import UNEXPECTED, AskApi
-from .limits import RATE_LIMITED, ClientLimits, cap_history
+from .api import AskApi
+from .limits import ClientLimits
 from .settings import WebSettings
 
 logger = logging.getLogger(__name__)
-
-EXAMPLES = (
-    "Comment un département peut-il financer l'animation d'un PTCE ?",
-    "Qu'est-ce qu'un PTCE ?",
-    "Pourquoi un PTCE choisit-il la forme SCIC ?",
-)
 STREAM_PACE_S = 0.05  # reading rhythm between sentences of an already-computed answer
-GUIDE = "« Points de RepèrESS n°10 — Collectivités & PTCE » (RTES et CRESS Hauts-de-France, 2025)"
 
 Log = list[dict[str, Any]]
 
@@ -81,12 +75,18 @@ class ChatHandlers:
         log = [*log, {"role": "user", "text": message, "html": render.question_html(message)}]
         yield "", messages(log), log, gr.update(visible=False)
         if not self.limits.allow(request):
-            notice = {"role": "assistant", "html": render.error_html(RATE_LIMITED), "error": True}
+            notice = {
+                "role": "assistant",
+                "html": render.error_html(say.RATE_LIMITED),
+                "error": True,
+            }
             yield "", messages([*log, notice]), [*log, notice], gr.skip()
             return
-        history = cap_history(history_of(log[:-1]), self.limits.max_history_turns)
+        history, turns = history_of(log[:-1]), self.limits.max_history_turns
         try:
-            for step in reply(self.get_pipeline(), message, history, pace=STREAM_PACE_S):
+            for step in reply(
+                self.get_pipeline(), message, history, pace=STREAM_PACE_S, max_turns=turns
+            ):
                 entry: dict[str, Any] = {"role": "assistant", "html": step.html}
                 if step.error:
                     entry["error"] = True
@@ -101,7 +101,7 @@ class ChatHandlers:
                 yield "", messages(new_log), new_log, gr.skip()
         except Exception:  # the user sees one French sentence; the trace goes to the log
             logger.exception("Answer failed")
-            notice = {"role": "assistant", "html": render.error_html(UNEXPECTED), "error": True}
+            notice = {"role": "assistant", "html": render.error_html(say.UNEXPECTED), "error": True}
             yield "", messages([*log, notice]), [*log, notice], gr.skip()
 
     def pick(
@@ -131,28 +131,14 @@ class ChatHandlers:
                 row_id=entry.get("editor_row"),
             )
         if feedback_id is None:
-            status = "Merci ! (Votre avis n'a pas pu être enregistré.)"
-            return gr.update(visible=False), None, status, gr.skip()
-        label = (
-            "Qu'est-ce qui n'allait pas ? (facultatif)"
-            if rating == "down"
-            else "Un commentaire ? (facultatif)"
-        )
-        return (
-            gr.update(visible=True),
-            feedback_id,
-            "Merci pour votre avis.",
-            gr.update(value="", label=label),
-        )
+            return gr.update(visible=False), None, say.THANKS_NOT_SAVED, gr.skip()
+        label = say.COMMENT_LABEL_DOWN if rating == "down" else say.COMMENT_LABEL
+        return gr.update(visible=True), feedback_id, say.THANKS, gr.update(value="", label=label)
 
     def comment(self, feedback_id: int | None, text: str) -> tuple[Any, ...]:
         if feedback_id is not None and (text or "").strip():
             saved = self.store.add_comment(feedback_id, text)
-            status = (
-                "Commentaire enregistré, merci."
-                if saved
-                else "Le commentaire n'a pas pu être enregistré."
-            )
+            status = say.COMMENT_SAVED if saved else say.COMMENT_NOT_SAVED
         else:
             status = ""
         return gr.update(visible=False), None, status, ""
@@ -162,23 +148,27 @@ class ChatHandlers:
         return [], [], gr.update(visible=False), None, "", ""
 
 
-def _layout(settings: WebSettings, handlers: ChatHandlers, *, compact: bool) -> None:
+def _layout(
+    settings: WebSettings, handlers: ChatHandlers, guide: GuideIdentity, *, compact: bool
+) -> None:
     """The components and their events, inside the caller's `gr.Blocks`."""
     log = gr.State([])
     feedback_id = gr.State(None)
+    title = render.text_html(say.APP_TITLE)
     if compact:  # the partner page shows the title; screen readers still get a heading
-        gr.HTML('<h1 class="ptce-sr-only">Assistant PTCE</h1>')
+        gr.HTML(f'<h1 class="ptce-sr-only">{title}</h1>')
     else:
         gr.HTML(
-            '<header class="ptce-header"><h1>Assistant PTCE</h1>'
-            f"<p>Réponses tirées du guide {GUIDE}, avec le passage cité pour chaque phrase.</p></header>",
+            f'<header class="ptce-header"><h1>{title}</h1>'
+            f"<p>{render.text_html(say.header(guide))}</p></header>",
         )
+    greeting = settings.greeting or say.greeting(guide)
     chatbot = gr.Chatbot(
-        label="Conversation",
+        label=say.CONVERSATION_LABEL,
         show_label=False,
         elem_id="conversation",
-        placeholder=f'<div class="ptce-greeting">{render.text_html(settings.greeting)}</div>',
-        examples=[{"text": q} for q in EXAMPLES[: 2 if compact else 3]],
+        placeholder=f'<div class="ptce-greeting">{render.text_html(greeting)}</div>',
+        examples=[{"text": q} for q in say.EXAMPLE_QUESTIONS[: 2 if compact else 3]],
         feedback_options=("Like", "Dislike"),
         buttons=[],
         height=None if compact else "62vh",
@@ -190,36 +180,31 @@ def _layout(settings: WebSettings, handlers: ChatHandlers, *, compact: bool) -> 
         autoscroll=True,
     )
     with gr.Group(visible=False, elem_classes="ptce-comment") as comment_box:
-        comment = gr.Textbox(
-            label="Un commentaire ? (facultatif)", lines=2, max_lines=6, elem_id="comment"
-        )
+        comment = gr.Textbox(label=say.COMMENT_LABEL, lines=2, max_lines=6, elem_id="comment")
         with gr.Row():
-            send_comment = gr.Button("Envoyer le commentaire", size="sm", variant="primary")
-            skip_comment = gr.Button("Fermer", size="sm", variant="secondary")
+            send_comment = gr.Button(say.SEND_COMMENT, size="sm", variant="primary")
+            skip_comment = gr.Button(say.CLOSE, size="sm", variant="secondary")
     status = gr.Markdown("", elem_id="status", elem_classes="ptce-status", container=False)
     with gr.Row(elem_classes="ptce-composer", equal_height=True):
         box = gr.Textbox(
-            label="Votre question",
+            label=say.QUESTION_LABEL,
             show_label=False,
-            placeholder="Posez votre question sur les PTCE…",
+            placeholder=say.QUESTION_PLACEHOLDER,
             lines=1,
             max_lines=4,
             scale=1,
-            submit_btn="Envoyer",
+            submit_btn=say.SEND,
             autofocus=not compact,
             elem_id="question",
         )
     with gr.Row(elem_classes="ptce-actions", equal_height=True):
         clear = gr.Button(
-            "Nouvelle conversation", size="sm", variant="secondary", scale=0, min_width=190
+            say.NEW_CONVERSATION, size="sm", variant="secondary", scale=0, min_width=190
         )
         if not compact:
-            gr.HTML(
-                "<p class=\"ptce-note\">L'assistant ne répond qu'avec des phrases du guide. "
-                "Vérifiez le passage cité avant de le reprendre.</p>",
-            )
+            gr.HTML(f'<p class="ptce-note">{render.text_html(say.CHECK_THE_PASSAGE)}</p>')
     gr.HTML(
-        f'<p class="ptce-privacy">{render.text_html(privacy_notice(settings.retention_days))}</p>'
+        f'<p class="ptce-privacy">{render.text_html(say.privacy_notice(settings.retention_days))}</p>'
     )
 
     answer = {
@@ -268,7 +253,7 @@ def _api(api: AskApi) -> None:
             raise gr.Error(str(exc), print_exception=False) from None
         except Exception:
             logger.exception("Answer failed")
-            raise gr.Error(UNEXPECTED, print_exception=False) from None
+            raise gr.Error(say.UNEXPECTED, print_exception=False) from None
 
     def feedback(
         question: str, answer: dict, rating: str, comment: str = "", request: gr.Request = None
@@ -289,15 +274,18 @@ def build_chat(
     get_pipeline: Callable[[], Any],
     store: FeedbackStore,
     limits: ClientLimits | None = None,
+    guide: GuideIdentity = UNKNOWN_GUIDE,
     api: AskApi | None = None,
 ) -> gr.Blocks:
     """The full chat and Gradio's API; pass the same `limits` to `build_widget` so a client's
     questions count once across both pages, and the `api` that also serves the JSON routes
-    so that an `answer_id` from one is known to the other."""
+    so that an `answer_id` from one is known to the other. `guide`
+    (`identity.guide_identity` of the index) names the guide in the header and the greeting."""
     limits = limits or ClientLimits.from_settings(settings)
     api = api or AskApi(get_pipeline, store, settings, limits)
-    with gr.Blocks(title="Assistant PTCE", analytics_enabled=False) as demo:
-        _layout(settings, ChatHandlers(get_pipeline, store, "chat", limits), compact=False)
+    handlers = ChatHandlers(get_pipeline, store, "chat", limits)
+    with gr.Blocks(title=say.APP_TITLE, analytics_enabled=False) as demo:
+        _layout(settings, handlers, guide, compact=False)
         _api(api)
     return demo
 
@@ -307,12 +295,14 @@ def build_widget(
     get_pipeline: Callable[[], Any],
     store: FeedbackStore,
     limits: ClientLimits | None = None,
+    guide: GuideIdentity = UNKNOWN_GUIDE,
 ) -> gr.Blocks:
     limits = limits or ClientLimits.from_settings(settings)
+    handlers = ChatHandlers(get_pipeline, store, "widget", limits)
     with gr.Blocks(
-        title="Assistant PTCE", analytics_enabled=False, fill_height=True, fill_width=True
+        title=say.APP_TITLE, analytics_enabled=False, fill_height=True, fill_width=True
     ) as demo:
-        _layout(settings, ChatHandlers(get_pipeline, store, "widget", limits), compact=True)
+        _layout(settings, handlers, guide, compact=True)
     return demo
 
 
@@ -333,12 +323,22 @@ def theme() -> gr.themes.Base:
 
 
 def css(settings: WebSettings, *, compact: bool = False) -> str:
-    """The page styles; the theme colour and a readable text colour on it are variables."""
+    """The page styles; the theme colour, a readable text colour on it and the one sentence
+    the styles show (above the suggested follow-ups, from `wording`) are filled in."""
     accent = settings.theme_color
     styles = _CSS + (_WIDGET_CSS if compact else "")
-    return styles.replace("__ACCENT__", accent).replace(
-        "__ON_ACCENT__", render.contrast_text(accent)
+    return (
+        styles.replace("__ACCENT__", accent)
+        .replace("__ON_ACCENT__", render.contrast_text(accent))
+        .replace("__CONTINUE__", css_string(say.CONTINUE))
     )
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal: quoted; quotes, backslashes, line breaks and `<` escaped."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    escaped = escaped.replace("<", "\\3c ")  # no `</style>` from a sentence
+    return f'"{escaped}"'
 
 
 FOCUS_COMMENT = """() => { let tries = 0; const focus = () => {
@@ -435,7 +435,7 @@ footer .show-api, footer a, footer button { color: var(--ptce-muted) !important;
   margin-right: .4em; border-radius: 50%; background: #8a5a00; color: #fff; text-align: center; font: italic 700 .9em Georgia, serif; }
 .notice-error { background: #fdecec; border-color: #d9534f; color: #5a1111; }
 #conversation .options { display: flex; flex-wrap: wrap; justify-content: flex-start; align-items: stretch; gap: .5rem; }
-#conversation .options::before { content: "Pour continuer :"; width: 100%; font-size: .85rem; font-weight: 700;
+#conversation .options::before { content: __CONTINUE__; width: 100%; font-size: .85rem; font-weight: 700;
   color: var(--ptce-muted); }
 #conversation .option { flex: 1 1 12rem; max-width: 20rem; border-color: color-mix(in srgb, var(--ptce-accent) 45%, transparent); }
 .ptce-sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;

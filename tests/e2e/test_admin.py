@@ -62,7 +62,7 @@ def test_the_digest_page_needs_the_token_and_groups_the_questions(
 def test_the_chat_and_the_widget_say_what_is_kept(app_server, page_at):
     from playwright.sync_api import expect
 
-    from assistant.editors.wording import privacy_notice
+    from assistant.wording import privacy_notice
 
     for path in ("/", "/widget/"):
         page = page_at(1280, 800)

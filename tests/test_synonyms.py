@@ -1,0 +1,39 @@
+"""Users' words for the guide's words: query rewriting, focus terms, and the file's check."""
+
+from __future__ import annotations
+
+from assistant.settings import PROJECT_ROOT
+from assistant.synonyms import Synonyms, check, read
+
+MAPPING = {
+    "rural": ("campagne", "milieu rural"),
+    "entrer au capital": ("prendre des parts",),
+}
+
+
+def test_the_guide_word_is_added_to_the_query():
+    s = Synonyms.from_mapping(MAPPING)
+    assert s.query("ça marche à la campagne ?") == "ça marche à la campagne ? rural"
+    assert s.query("et en milieu rural ?") == "et en milieu rural ?"  # already the guide's
+    assert s.query("Peut-on prendre des parts ?").endswith("entrer au capital")
+
+
+def test_the_guide_word_stands_for_the_user_word_in_the_focus():
+    s = Synonyms.from_mapping(MAPPING)
+    assert s.focus(("campagn", "march")) == ("march", "rural")
+    assert s.focus(("campagn",), known=lambda t: t == "campagn") == ("campagn", "rural")
+    assert s.focus(("prendr", "part", "scic")) == ("scic", "entrer", "capital")
+
+
+def test_check_flags_a_guide_word_the_guide_does_not_use():
+    assert check({"rural": ("campagne",)}, "Les territoires ruraux et le milieu rural.") == []
+    found = check({"périurbain": ("banlieue",), "rural": ("le",)}, "le milieu rural")
+    assert len(found) == 2 and "périurbain" in found[0] and "« le »" in found[1]
+
+
+def test_the_project_synonyms_pass_the_check():
+    from assistant.cards import guide_text
+    from assistant.corpus import load_corpus
+
+    mapping = read(PROJECT_ROOT / "cards" / "synonyms.yaml")
+    assert mapping and check(mapping, guide_text(load_corpus(PROJECT_ROOT / "corpus"))) == []
