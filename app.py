@@ -137,10 +137,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.editors.feedback import FeedbackStore
     from assistant.identity import guide_identity
+    from assistant.web.api import AskApi
     from assistant.web.limits import ClientLimits
-    from assistant.web.server import create_app, serve
+    from assistant.web.server import create_app, quiet_gradio_analytics, serve
     from assistant.web.ui import build_chat, build_widget
 
+    quiet_gradio_analytics()  # before the pages: each `gr.Blocks` makes its queue when built
     store = FeedbackStore(settings.feedback_url)
     if store.check():  # a store that cannot be written logs a warning; the chat still runs
         try:  # the editors' log and the ratings older than the retention
@@ -149,13 +151,15 @@ def main(argv: list[str] | None = None) -> int:
             logging.getLogger(__name__).warning("Purge at start-up failed: %s", exc)
     limits = ClientLimits.from_settings(settings)  # shared: the chat, the widget and the API
     guide = guide_identity(pipeline.index)  # named in the header and the greeting
+    api = AskApi(load, store, settings, limits)  # Gradio's `ask` and the JSON routes
     app = create_app(
         settings,
-        build_chat(settings, load, store, limits, guide),
+        build_chat(settings, load, store, limits, guide, api=api),
         build_widget(settings, load, store, limits, guide),
         index_version=pipeline.index.version,
         pipeline=pipeline,
         store=store,
+        api=api,
     )
     url = f"http://{settings.host}:{settings.port}/"
     public = f" ; servi par le proxy sous {settings.base_path}/" if settings.base_path else ""

@@ -12,9 +12,11 @@ hold on a shared, noisy machine:
 - the same warm loop with retrieval only (no answer composition) as an in-process baseline,
   so the answerer's own cost is shown as a ratio rather than as a noisy absolute,
 - throughput: the bare pipeline's answers/s (one thread per core, in this process) against
-  the app's `ask` API with 20 concurrent clients (app.py started here, rate limits off):
-  plain HTTP clients (the ratio in the targets), then `gradio_client` ones, whose own CPU
-  (about twice the server's per answer) comes off the same two cores; and the app's peak RSS.
+  the app's `ask` API with 20 concurrent clients (app.py started here, rate limits off),
+  timed alternately, `--rounds` times each: the JSON route `/api/ask` (the ratio in the
+  targets); then, once each, Gradio's call API over plain HTTP and `gradio_client` clients,
+  whose own CPU (about twice the server's per answer) comes off the same two cores; the CPU
+  time the app and the clients spent per answer; and the app's peak RSS.
 The machine is shared and noisy: medians, not means, and baselines in the same run.
 """
 
@@ -105,8 +107,11 @@ def pipeline_throughput(pipeline, questions: list[dict], seconds: float = 20.0) 
     return done[0] / (time.perf_counter() - start)
 
 
-def api_throughput(clients: int, n_questions: int) -> dict:
-    """The app's `ask` API with `clients` concurrent clients (bench_api's scenario)."""
+def api_throughput(
+    pipeline, eval_questions: list[dict], clients: int, n_questions: int, rounds: int
+) -> dict:
+    """The bare pipeline and the app's `ask` API with `clients` concurrent clients
+    (bench_api's scenario), timed alternately so that both see the same machine."""
     sys.path.insert(0, str(ROOT / "eval"))
     from bench_api import load_questions, run_scenario, started_app, timed_ask
     from gradio_client import Client
@@ -115,14 +120,49 @@ def api_throughput(clients: int, n_questions: int) -> dict:
     questions = (questions * (n_questions // len(questions) + 1))[:n_questions]
     os.environ["ASSISTANT_RATE_PER_MINUTE_IP"] = "0"
     os.environ["ASSISTANT_RATE_PER_MINUTE"] = "0"
+
+    def measured(proc, **kind) -> dict:
+        app_cpu, own_cpu = _cpu_s(proc.pid), _own_cpu_s()
+        result = run_scenario(url, clients, questions, 300, 60, **kind)
+        done = max(result["requests"], 1)
+        result["app_cpu_ms_per_answer"] = round((_cpu_s(proc.pid) - app_cpu) / done * 1000, 1)
+        result["client_cpu_ms_per_answer"] = round((_own_cpu_s() - own_cpu) / done * 1000, 1)
+        return result
+
     with started_app(with_process=True) as (url, proc):
         warm = Client(url, verbose=False)
         for q, h in questions[:5]:
             timed_ask(warm, q, h, 60)
         warm.close()
-        http = run_scenario(url, clients, questions, 300, 60, http=True)
-        gradio = run_scenario(url, clients, questions, 300, 60, first_update=False)
-        return {"http": http, "gradio_client": gradio, "app_peak_rss_mb": _rss_mb(proc.pid)}
+        pipeline_runs, json_runs = [], []
+        for _ in range(rounds):
+            own_cpu, start = _own_cpu_s(), time.perf_counter()
+            rate = pipeline_throughput(pipeline, eval_questions, seconds=10.0)
+            cpu_ms = (_own_cpu_s() - own_cpu) / (rate * (time.perf_counter() - start)) * 1000
+            pipeline_runs.append(
+                {"answers_per_s": round(rate, 2), "cpu_ms_per_answer": round(cpu_ms, 1)}
+            )
+            json_runs.append(measured(proc, json_api=True))
+        http = measured(proc, http=True)
+        gradio = measured(proc, first_update=False)
+        return {
+            "pipeline_runs": pipeline_runs,
+            "json_runs": json_runs,
+            "http": http,
+            "gradio_client": gradio,
+            "app_peak_rss_mb": _rss_mb(proc.pid),
+        }
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a running process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _rss_mb(pid: int) -> float | None:
@@ -167,6 +207,7 @@ def warm_and_build(questions: list[dict], repeat: int) -> dict:
             pipeline.retriever.search(answer.query or q["question"])
             retrieval_only.append((time.perf_counter() - t) * 1000)
     return {
+        "pipeline": pipeline,
         "embedder": type(pipeline.embedder).__name__,
         "throughput": throughput,
         "load_s": load_s,
@@ -190,7 +231,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-api", action="store_true", help="skip the throughput comparison")
     parser.add_argument("--clients", type=int, default=20, help="concurrent API clients")
-    parser.add_argument("--api-questions", type=int, default=400, help="API requests in all")
+    parser.add_argument(
+        "--api-questions", type=int, default=400, help="API requests per scenario and round"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternate pipeline / JSON API throughput rounds"
+    )
     args = parser.parse_args(argv)
 
     questions = [
@@ -200,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(questions)} questions, {args.repeat} pass(es), {os.cpu_count()} CPU(s)",
         file=sys.stderr,
     )
+    load_before = os.getloadavg()
     cold = cold_start(args.repeat)
     warm = warm_and_build(questions, args.repeat)
     ratio = statistics.median(warm["warm_ms"]) / statistics.median(warm["retrieval_only_ms"])
@@ -228,15 +275,48 @@ def main(argv: list[str] | None = None) -> int:
         "repeat": args.repeat,
     }
     if not args.no_api:
-        pipeline_rate = warm["throughput"]
-        api = api_throughput(args.clients, args.api_questions)
+        api = api_throughput(
+            warm["pipeline"], questions, args.clients, args.api_questions, args.rounds
+        )
+        pipeline_rate = statistics.median(r["answers_per_s"] for r in api["pipeline_runs"])
+        json_rate = statistics.median(r["answers_per_s"] for r in api["json_runs"])
         http, gradio = api["http"]["answers_per_s"], api["gradio_client"]["answers_per_s"]
+        round_ratios = [
+            j["answers_per_s"] / p["answers_per_s"]
+            for p, j in zip(api["pipeline_runs"], api["json_runs"], strict=True)
+        ]
         result |= {
             "pipeline_answers_per_s": round(pipeline_rate, 1),
-            "api_answers_per_s": http,
-            "api_vs_pipeline_throughput": round(http / pipeline_rate, 2),
+            "pipeline_cpu_ms_per_answer": statistics.median(
+                r["cpu_ms_per_answer"] for r in api["pipeline_runs"]
+            ),
+            "api_endpoint": "POST /api/ask",
+            "api_answers_per_s": json_rate,
+            # the median of the rounds' ratios: each pairs two measures taken back to back
+            "api_vs_pipeline_throughput": round(statistics.median(round_ratios), 2),
+            "api_round_ratios": [round(r, 2) for r in round_ratios],
+            # the ratio the app would reach if both sides got the same CPU: on a machine whose
+            # other jobs take cores, the app's many threads get a larger share than the bare
+            # pipeline's two, which flatters the throughput ratio above
+            "api_vs_pipeline_cpu_per_answer": round(
+                statistics.median(r["cpu_ms_per_answer"] for r in api["pipeline_runs"])
+                / statistics.median(
+                    r["app_cpu_ms_per_answer"] + r["client_cpu_ms_per_answer"]
+                    for r in api["json_runs"]
+                ),
+                2,
+            ),
+            "api_cpu_ms_per_answer": {
+                "app": statistics.median(r["app_cpu_ms_per_answer"] for r in api["json_runs"]),
+                "clients": statistics.median(
+                    r["client_cpu_ms_per_answer"] for r in api["json_runs"]
+                ),
+            },
+            "api_gradio_http_answers_per_s": http,
+            "api_gradio_http_vs_pipeline_throughput": round(http / pipeline_rate, 2),
             "api_gradio_client_answers_per_s": gradio,
             "api_gradio_client_vs_pipeline_throughput": round(gradio / pipeline_rate, 2),
+            "pipeline_answers_per_s_warm_phase": round(warm["throughput"], 1),
             "api": api,
         }
     result["targets"] = {k: {"bound": v, "kind": kind} for k, (v, kind) in TARGETS.items()}
@@ -244,6 +324,10 @@ def main(argv: list[str] | None = None) -> int:
         k: (result[k] <= v if kind == "max" else result[k] >= v)
         for k, (v, kind) in TARGETS.items()
         if k in result
+    }
+    result["load_average_1min"] = {  # other jobs on the machine, before and after
+        "start": round(load_before[0], 2),
+        "end": round(os.getloadavg()[0], 2),
     }
     result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     args.out.parent.mkdir(parents=True, exist_ok=True)

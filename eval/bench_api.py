@@ -131,6 +131,18 @@ class HttpClient:
         self.http.close()
 
 
+class JsonClient(HttpClient):
+    """The app's plain JSON route, `POST /api/ask`: one request, one JSON reply."""
+
+    def ask(self, question: str, history: list) -> dict:
+        reply = self.http.post(
+            self.url + "api/ask", json={"question": question, "history": history}
+        )
+        if reply.status_code != 200:
+            raise RuntimeError(f"the app answered {reply.status_code}: {reply.text[:200]}")
+        return reply.json()
+
+
 def run_scenario(
     url: str,
     clients: int,
@@ -140,14 +152,19 @@ def run_scenario(
     *,
     first_update: bool = True,
     http: bool = False,
+    json_api: bool = False,
 ) -> dict:
+    """`clients` clients asking `questions` between them: through `gradio_client`, or with
+    `http` Gradio's call API over plain HTTP, or with `json_api` the app's `/api/ask`."""
     from gradio_client import Client
 
     todo: queue.Queue = queue.Queue()
     for q in questions:
         todo.put(q)
+    http = http or json_api
+    plain = JsonClient if json_api else HttpClient
     connections = [
-        HttpClient(url, timeout) if http else Client(url, verbose=False) for _ in range(clients)
+        plain(url, timeout) if http else Client(url, verbose=False) for _ in range(clients)
     ]
     ttft: list[float] = []
     total: list[float] = []
@@ -198,7 +215,7 @@ def run_scenario(
         }
 
     return {
-        "client": "http" if http else "gradio_client",
+        "client": "json" if json_api else "http" if http else "gradio_client",
         "clients": clients,
         "requests": len(total),
         "errors": len(errors),

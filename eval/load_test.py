@@ -26,13 +26,20 @@ from urllib.parse import urlsplit
 
 from bench_api import LOOPBACK, load_questions, percentile, started_app
 
-from assistant.web.limits import RATE_LIMITED
+from assistant.wording import RATE_LIMITED
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_USERS = 200
 
 
-def run_users(url: str, users: int, questions: list, per_user: int, max_seconds: float) -> dict:
+def run_users(
+    url: str,
+    users: int,
+    questions: list,
+    per_user: int,
+    max_seconds: float,
+    client_timeout: float | None = None,
+) -> dict:
     from gradio_client import Client
 
     deadline = time.monotonic() + max_seconds
@@ -49,7 +56,14 @@ def run_users(url: str, users: int, questions: list, per_user: int, max_seconds:
 
     def user(n: int) -> None:
         try:
-            client = Client(url, verbose=False, download_files=False)
+            # gradio_client's own requests (config, queue join) time out after httpx's default
+            # 5 s unless told otherwise: a slow reply under load then counts as an error.
+            client = Client(
+                url,
+                verbose=False,
+                download_files=False,
+                httpx_kwargs={"timeout": client_timeout or max_seconds},
+            )
         except Exception as exc:
             error(exc, per_user)
             return
@@ -90,6 +104,7 @@ def run_users(url: str, users: int, questions: list, per_user: int, max_seconds:
     done = len(latencies)
     return {
         "users": users,
+        "client_timeout_s": client_timeout or max_seconds,
         "requests": users * per_user,
         **counts,
         "seconds": round(wall, 1),
@@ -106,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, nargs="+", default=[10, 50, 100])
     parser.add_argument("--questions", type=int, default=2, help="questions per user")
     parser.add_argument("--max-seconds", type=float, default=180.0, help="per scenario")
+    parser.add_argument(
+        "--client-timeout",
+        type=float,
+        help="seconds a client's HTTP request may take (default: --max-seconds; "
+        "gradio_client's own default is 5)",
+    )
     args = parser.parse_args(argv)
     if any(not 0 < n <= MAX_USERS for n in args.users):
         parser.error(f"--users: 1 to {MAX_USERS}")
@@ -115,7 +136,9 @@ def main(argv: list[str] | None = None) -> int:
 
     def scenarios(url: str) -> None:
         for users in args.users:
-            result = run_users(url, users, questions, args.questions, args.max_seconds)
+            result = run_users(
+                url, users, questions, args.questions, args.max_seconds, args.client_timeout
+            )
             print(json.dumps(result, ensure_ascii=False), flush=True)
 
     if args.url:

@@ -32,16 +32,20 @@ def result(event: dict):
 
 
 def make_app(settings, pipeline, store):
-    """The whole app (chat, widget, API, admin page) around `pipeline` and `store`."""
+    """The whole app (chat, widget, Gradio's API and the JSON routes, admin page) around
+    `pipeline` and `store`, as app.py builds it."""
+    from assistant.web.api import AskApi
     from assistant.web.limits import ClientLimits
     from assistant.web.server import create_app
     from assistant.web.ui import build_chat, build_widget
 
     limits = ClientLimits.from_settings(settings)
+    api = AskApi(lambda: pipeline, store, settings, limits)
     return create_app(
         settings,
-        build_chat(settings, lambda: pipeline, store, limits),
+        build_chat(settings, lambda: pipeline, store, limits, api=api),
         build_widget(settings, lambda: pipeline, store, limits),
         pipeline=pipeline,
         store=store,
+        api=api,
     )

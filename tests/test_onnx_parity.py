@@ -143,18 +143,22 @@ def test_cli_ask_imports_no_torch():
 
 
 def test_app_ask_imports_no_torch(tmp_path):
-    run = _modules_after(  # the pages and the API built as app.main builds them, then one ask
+    run = _modules_after(  # the app built as app.main builds it, then one ask through its API
         "import app\n"
         "from assistant.editors.feedback import FeedbackStore\n"
         "from assistant.web.limits import ClientLimits\n"
         "from assistant.web.settings import WebSettings\n"
         "from assistant.web.ui import build_chat, build_widget\n"
+        "from assistant.web.api import AskApi\n"
+        "from assistant.web.server import create_app\n"
         "from pathlib import Path\n"
         f"s = WebSettings.from_env(data_dir=Path({str(tmp_path)!r}))\n"
         "load = lambda: app.get_pipeline(s.pipeline, quiet=True)\n"
         "store, limits = FeedbackStore(s.feedback_url), ClientLimits.from_settings(s)\n"
-        "build_chat(s, load, store, limits), build_widget(s, load, store, limits)\n"
-        "print(app.ask(\"Qu'est-ce qu'un PTCE ?\", [], pipeline=load())['abstained'])"
+        "api = AskApi(load, store, s, limits)\n"
+        "chat, widget = build_chat(s, load, store, limits, api=api), build_widget(s, load, store, limits)\n"
+        "create_app(s, chat, widget, pipeline=load(), store=store, api=api)\n"
+        "print(list(api.ask(\"Qu'est-ce qu'un PTCE ?\", []))[-1]['abstained'])"
     )
     assert run["output"] == "False"
     assert "gradio" in run["modules"] and "onnxruntime" in run["modules"]

@@ -76,8 +76,8 @@ def quiet_gradio_analytics() -> None:
     """Gradio's queue summarises its per-event records with pandas after every event, over
     up to 10,000 past events: a cost per answer that grows with uptime (3% of the app's busy
     samples after only 400 answers), for a monitoring page this app does not serve. Keep 100
-    records, summarised every 1,000 events. Read when the queue is made, so call it before
-    mounting the pages; a value set by the operator wins."""
+    records, summarised every 1,000 events. Read when a `gr.Blocks` is created (it makes its
+    queue then), so call it before building the pages; a value set by the operator wins."""
     os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "100")
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
 
@@ -90,9 +90,11 @@ def create_app(
     index_version: str = "",
     pipeline: Any = None,
     store: Any = None,
+    api: Any = None,
 ) -> Any:
     """The FastAPI app with both Gradio pages mounted, the security and logging middleware,
-    and the health (`/healthz`) and readiness (`/readyz`, needs `pipeline` and `store`) checks."""
+    the health (`/healthz`) and readiness (`/readyz`, needs `pipeline` and `store`) checks,
+    and, given the `AskApi` the chat's Gradio API uses, its JSON routes (`/api/ask`)."""
     import gradio as gr
     from fastapi import FastAPI
     from fastapi.responses import HTMLResponse, JSONResponse
@@ -137,6 +139,10 @@ def create_app(
     from .admin import add_admin_routes
 
     add_admin_routes(app, settings, store, pipeline)  # /admin, only with ASSISTANT_ADMIN_TOKEN
+    if api is not None:
+        from .api import add_api_routes
+
+        add_api_routes(app, api)  # before the mount at "/", which would catch every path
 
     common = {
         "theme": theme(),

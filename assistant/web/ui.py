@@ -20,8 +20,8 @@ from ..editors.feedback import FeedbackStore
 from ..editors.log import log_thumbs_down, note_served
 from ..errors import UserError
 from ..identity import UNKNOWN_GUIDE, GuideIdentity
-from . import ask_stream, render, reply
-from .feedback_api import ServedAnswers, read_feedback
+from . import render, reply
+from .api import AskApi
 from .limits import ClientLimits
 from .settings import WebSettings
 
@@ -237,34 +237,18 @@ def _layout(
     chatbot.clear(handlers.clear, None, cleared, **private)  # the Chatbot's own trash button
 
 
-def _api(
-    get_pipeline: Callable[[], Any],
-    store: FeedbackStore,
-    settings: WebSettings,
-    limits: ClientLimits,
-) -> None:
-    """The `ask` and `feedback` endpoints, for scripts and `gradio_client`."""
-    served = ServedAnswers()  # what `feedback` trusts: the answers this app gave
-    feedback_limits = ClientLimits.from_settings(settings)  # counted apart from questions
+def _api(api: AskApi) -> None:
+    """Gradio's `ask` and `feedback` endpoints, for `gradio_client` (scripts may also use the
+    plain JSON routes of `api`)."""
 
     def ask(question: str, history: list | None = None, request: gr.Request = None) -> dict:
         """Answer a question about PTCE from the guide. Streams partial answers; the last value
         is the same JSON object as `python -m assistant ask --json`, plus `answer_id` (give it
         back to `feedback`). `history`: earlier turns,
         [{"role": "user"|"assistant", "content": "..."}]."""
-        if not limits.allow(request):
-            raise gr.Error(say.RATE_LIMITED, print_exception=False)
         try:
-            pipeline = get_pipeline()
-            last = None
-            for item in ask_stream(pipeline, question, history, max_turns=limits.max_history_turns):
-                if last is not None:
-                    yield last
-                last = item
-            if last is not None:
-                asked = str(question).strip()
-                row = note_served(store, pipeline, asked, last)
-                yield {**last, "answer_id": served.put(asked, last, row)}
+            api.check(request)
+            yield from api.ask(question, history)
         except UserError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
         except Exception:
@@ -276,26 +260,12 @@ def _api(
     ) -> dict:
         """Record a rating ("up" or "down") of an answer returned by `ask`, with an optional
         comment. The answer's `answer_id` lets the server store the trace it served."""
-        if not feedback_limits.allow(request):
-            raise gr.Error(say.RATE_LIMITED, print_exception=False)
         try:
-            question, answer, rating, comment = read_feedback(question, answer, rating, comment)
+            return api.feedback(question, answer, rating, comment, request)
         except UserError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
-        known = served.get(answer.get("answer_id"))
-        if known is not None:
-            question, answer = known.question, known.answer
-        feedback_id = store.record(
-            rating=rating, question=question, answer=answer, comment=comment, surface="api"
-        )
-        if rating == "down":
-            row = known.editor_row if known else None
-            log_thumbs_down(store, feedback_id, question, answer, row_id=row)
-            if comment.strip() and feedback_id is not None:
-                store.add_comment(feedback_id, comment)  # the editors' log row gets it too
-        return {"saved": feedback_id is not None, "id": feedback_id}
 
-    gr.api(ask, api_name="ask", concurrency_limit=settings.concurrency, concurrency_id="answer")
+    gr.api(ask, api_name="ask", concurrency_limit=api.concurrency, concurrency_id="answer")
     gr.api(feedback, api_name="feedback")
 
 
@@ -305,15 +275,18 @@ def build_chat(
     store: FeedbackStore,
     limits: ClientLimits | None = None,
     guide: GuideIdentity = UNKNOWN_GUIDE,
+    api: AskApi | None = None,
 ) -> gr.Blocks:
-    """The full chat and the API; pass the same `limits` to `build_widget` so a client's
-    questions count once across both pages. `guide` (`identity.guide_identity` of the index)
-    names the guide in the header and the greeting."""
+    """The full chat and Gradio's API; pass the same `limits` to `build_widget` so a client's
+    questions count once across both pages, and the `api` that also serves the JSON routes
+    so that an `answer_id` from one is known to the other. `guide`
+    (`identity.guide_identity` of the index) names the guide in the header and the greeting."""
     limits = limits or ClientLimits.from_settings(settings)
+    api = api or AskApi(get_pipeline, store, settings, limits)
     handlers = ChatHandlers(get_pipeline, store, "chat", limits)
     with gr.Blocks(title=say.APP_TITLE, analytics_enabled=False) as demo:
         _layout(settings, handlers, guide, compact=False)
-        _api(get_pipeline, store, settings, limits)
+        _api(api)
     return demo
 
 
