@@ -290,6 +290,9 @@ def question_too_long(length: int, max_chars: int) -> str:
 
 RATE_LIMITED = "Trop de questions à la suite : réessayez dans un instant."
 UNEXPECTED = "Une erreur inattendue est survenue : réessayez dans un instant."
+# The JSON API's answer to a body that is not a JSON object (`web/api.py`).
+NOT_JSON = 'Envoyez un objet JSON, par exemple {"question": "Qu\'est-ce qu\'un PTCE ?"}.'
+
 
 # ------------------------------------------------------------------ the chat and the widget
 

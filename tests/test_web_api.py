@@ -11,9 +11,9 @@ from starlette.testclient import TestClient
 from test_app import ABSTAIN, ANSWER, FakePipeline
 
 from assistant.editors.feedback import FeedbackStore
-from assistant.web.api import NOT_JSON, UNEXPECTED, AskApi, add_api_routes
+from assistant.web.api import AskApi, add_api_routes
 from assistant.web.settings import WebSettings
-from assistant.wording import RATE_LIMITED
+from assistant.wording import NOT_JSON, RATE_LIMITED, UNEXPECTED
 
 QUESTION = "Comment financer l'animation d'un PTCE ?"
 

@@ -26,13 +26,12 @@ from starlette.requests import Request
 
 from ..editors.log import log_thumbs_down, note_served
 from ..errors import UserError
-from ..wording import RATE_LIMITED, UNEXPECTED
+from ..wording import NOT_JSON, RATE_LIMITED, UNEXPECTED
 from . import ask_stream
 from .feedback_api import ServedAnswers, read_feedback
 from .limits import ClientLimits
 
 logger = logging.getLogger(__name__)
-NOT_JSON = 'Envoyez un objet JSON, par exemple {"question": "Qu\'est-ce qu\'un PTCE ?"}.'
 
 
 class RateLimited(UserError):
