@@ -41,17 +41,88 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+•▶►]|\d{1,2}[.)])\s+")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]*\)")
 
-# A sentence that opens on a pronoun or demonstrative points to something said before it.
-DANGLING = re.compile(
-    r"^\W*(?:ce|cet|cette|ces|il|elle|ils|elles|celui-ci|celle-ci|ceux-ci|celles-ci|"
-    r"ce dernier|cette dernière|leur|leurs|son|sa|ses|y|en)\b(?!\s+(?:document|guide)\b)",
+# A sentence that leans on one before it: its subject is a pronoun or a demonstrative phrase, or
+# a demonstrative names something it has not introduced. One rule for the product (what may lead
+# an answer) and for the evaluation (`evaluation.metrics.dangling_opening`).
+_SUBJECT_PRONOUNS = {
+    "il", "elle", "ils", "elles", "celui-ci", "celle-ci", "ceux-ci", "celles-ci",
+    "celui-là", "celle-là", "cela", "ceci", "ça", "lui", "eux",
+    "it", "they", "he", "she", "its", "their",
+}  # fmt: skip
+_DEMONSTRATIVES = {"ce", "cet", "cette", "ces", "this", "these", "that", "those"}
+# Nouns a demonstrative may carry without pointing outside: the guide the assistant quotes,
+# and « à ce jour ».
+_SELF_NOUNS = {"document", "guide", "texte", "jour"}
+# Inside a sentence, English "that" and "those" are mostly relatives (« projects that create »).
+_INNER_DEMONSTRATIVES = _DEMONSTRATIVES - {"that", "those"}
+# "ce" / "that" as a pronoun, not a determiner: "ce qui", "ce sont", "that is"…
+_NOT_A_NOUN = {
+    "que", "qu", "qui", "dont", "n", "ne", "sont", "soit", "fut", "sera", "serait", "peut",
+    "à", "en", "is", "was", "the", "a", "an", "which", "way",
+}  # fmt: skip
+_IMPERSONAL = re.compile(
+    r"^(?:il (?:existe|y a|faut|s'agit|suffit|convient|importe|semble|reste|est (?:possible|"
+    r"nécessaire|important|utile|conseillé|recommandé|à noter)\b)"
+    r"|it (?:is|'s) (?:possible|not|worth|important|necessary|recommended)\b"
+    r"|(?:there|that) (?:is|are)\b)",
     re.IGNORECASE,
 )
+# Words that open a full noun phrase: a segment starting with one has its own subject.
+_DETERMINERS = {
+    "le", "la", "les", "l", "un", "une", "son", "sa", "ses", "leur", "leurs", "notre", "nos",
+    "votre", "vos", "mon", "ma", "mes", "chaque", "plusieurs", "tout", "tous", "toute", "toutes",
+    "aucun", "aucune", "the", "a", "an", "each", "every", "our", "your",
+}  # fmt: skip
+_OPENING_MARKS = re.compile(r"^[\s>#*_\-–—•▶►«“\"(]+")
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[\w]+(?:-(?:ci|là))?", text.replace("’", "'"))]
+
+
+def _demonstrative_noun(words: list[str], i: int) -> str | None:
+    """The noun a demonstrative at `words[i]` determines, or None if it is not a determiner."""
+    if words[i] not in _DEMONSTRATIVES or i + 1 >= len(words):
+        return None
+    nxt = words[i + 1]
+    return None if nxt in _NOT_A_NOUN else nxt
 
 
 def dangling(text: str) -> bool:
-    """Does the sentence open on a pronoun or demonstrative whose antecedent is outside it?"""
-    return bool(DANGLING.match(_MARKS.sub("", text)))
+    """Does the sentence lean on something said before it?
+
+    True when its subject is a pronoun or a demonstrative phrase: « Il est issu… », « Elle
+    décide… », « Ce dispositif est à destination… », « Celui-ci… », also after an opening
+    phrase with no subject of its own (« Créateur de liens, il met… »); or when a
+    demonstrative anywhere in it names something the sentence has not introduced (« Le
+    financement d'un poste d'animateur de ce collectif… », « …de ces démarches. »).
+    Not dangling: impersonal « Il existe / Il y a / Il faut… », « ce qui / ce sont », and
+    « ce document / ce guide ». Citation marks and Markdown are ignored.
+    """
+    first = _OPENING_MARKS.sub("", " ".join(CITATION.sub("", _MARKS.sub("", text)).split()))
+    if _IMPERSONAL.match(first):
+        return False
+    words = _words(first)
+    # The subject: the first comma-separated segment that opens with a pronoun, a
+    # demonstrative or a determiner (opening phrases such as « Porté par… » are skipped).
+    for segment in first.split(","):
+        seg = _words(segment)
+        if not seg:
+            continue
+        head = seg[0]
+        if head in _SUBJECT_PRONOUNS:
+            return not _IMPERSONAL.match(segment.strip())
+        noun = _demonstrative_noun(seg, 0)
+        if noun is not None:
+            return noun not in _SELF_NOUNS
+        if head in _DETERMINERS:
+            break
+    # A demonstrative further on, whose noun the sentence has not used before it.
+    for i, word in enumerate(words):
+        noun = _demonstrative_noun(words, i) if word in _INNER_DEMONSTRATIVES else None
+        if noun and noun not in _SELF_NOUNS and noun not in words[:i]:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- sentences

@@ -170,3 +170,24 @@ def test_loose_sentences_for_messages_typed_without_capitals():
         "Merci",
     ]
     assert loose_sentences("2 communes; 3 EPCI. fin", ".!?;") == ["2 communes;", "3 EPCI.", "fin"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "leans"),
+    [
+        ("Il est issu d'une démarche de recherche-action. [1]", True),
+        ("Créateur de liens, il met en relation les collectivités.", True),
+        ("Les collectivités contribuent au développement de ces démarches. [1]", True),
+        ("Ce dispositif est à destination des EPCI.", True),
+        ("En 2022, le Conseil Départemental de la Somme a lancé un AMI.", False),
+        ("Il existe plusieurs formes de soutien.", False),
+        ("Ce guide fait suite à la rencontre du 15 novembre 2022.", False),
+        ("**Le RTES** réunit près de 200 collectivités. [1]", False),
+    ],
+)
+def test_one_rule_says_what_may_lead_an_answer(sentence, leans):
+    from assistant.evaluation.metrics import dangling_opening
+    from assistant.text import dangling
+
+    assert dangling(sentence) is leans
+    assert dangling_opening(sentence) is leans  # the evaluation uses the same rule

@@ -141,6 +141,14 @@ def select(candidates: list[Candidate], max_sentences: int, *, wants: str = "") 
         take(c, force=True)
 
     lead = candidates[0]
+    before = by_row.get(lead.row - 1)
+    if dangling(lead.text) and (before is None or before.hit_rank != lead.hit_rank):
+        # « …de ces démarches » with nothing before it to say which: a sentence almost as good
+        # that stands on its own leads instead
+        lead = next(
+            (c for c in candidates[1:] if not dangling(c.text) and c.score >= best - WINDOW_MARGIN),
+            lead,
+        )
     take_with_antecedent(lead)
     if wants and not answers_type(wants, lead.text):
         # The best sentence that states it, a little further down the ranking if need be;
