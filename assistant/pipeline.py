@@ -190,8 +190,13 @@ class Pipeline:
 
         topic = resolve_topic(text, history)
         # the users' words for the guide's words (« la campagne » -> « rural »)
+        counted = topic.analysis.counted  # « how many projects » counts « projets »
+        if counted:
+            counted = next(iter(self.synonyms.focus((counted,))), counted)
         analysis = replace(
-            topic.analysis, focus=self.synonyms.focus(topic.analysis.focus, self._known)
+            topic.analysis,
+            focus=self.synonyms.focus(topic.analysis.focus, self._known),
+            counted=counted,
         )
         unknown = unknown_entities(
             without_context(analysis.core, analysis.wants),
@@ -347,6 +352,8 @@ class Pipeline:
         if analysis.wants not in TYPED:
             return True
         topic = topic_terms(analysis.core)
+        if looks_english(analysis.core):  # its words are English: the guide's words for them
+            topic = frozenset(t for t in analysis.focus if t in self.known_terms) - CUE_TERMS
         if not topic:
             return True
         # and the rarest of them the guide uses must be near the figure: « Somme » for

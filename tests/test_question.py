@@ -42,7 +42,7 @@ def test_actor(question, actor):
         ("Quel est le montant de l'ACTE ?", "amount"),
         ("et chacune a touché combien ?", "amount"),
         ("Quel pourcentage des dépenses ?", "percentage"),
-        ("Quel est le délai pour déposer ?", "date"),
+        ("Quel est le délai pour déposer ?", "deadline"),
         ("Combien de communes ont un PTCE ?", "count"),
         ("Combien de raisons, et lesquelles ?", "list"),
         ("Sur combien d'années est versé le financement ?", "duration"),
@@ -307,3 +307,10 @@ def test_a_count_is_a_number_of_the_thing_counted_not_a_number_near_it():
     assert answers_type("count", "Il a permis à 108 projets de bénéficier d'aide.", counted)
     assert not answers_type("count", "après deux saisons d'appels à projets", counted)
     assert analyse("Quel mois a-t-il été lauréat ?").wants == "date"
+
+
+def test_a_deadline_is_not_the_year_something_happened():
+    assert analyse("What is the application deadline for the Somme call?").wants == "deadline"
+    assert analyse("Jusqu'à quand peut-on candidater ?").wants == "deadline"
+    assert not answers_type("deadline", "En 2022, la Somme a lancé un AMI.")
+    assert answers_type("deadline", "Les dossiers sont à déposer avant le 15 mars.")

@@ -200,13 +200,21 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "deadline",  # a date by which to do something: not the year something happened
+        re.compile(
+            r"\b(?:d[ée]lais?|[ée]ch[ée]ances?|deadlines?|date limite|dates limites|"
+            r"jusqu['’]à quand|avant quelle date|by when|due date)\b",
+            re.I,
+        ),
+    ),
+    (
         "date",
         re.compile(
             # « quand » asks for a date at the start or the end of a question, not as a
             # conjunction (« quand une commune soutient un PTCE, que peut-elle faire ? »)
             r"^\W*(?:et\s+)?(?:c['’]est\s+)?quand\b|\bquand\s*(?:est-ce|\?|$)|"
-            r"\b(?:quelle ann[ée]e|en quelle|depuis quand|quel mois|date|dates|d[ée]lai|[ée]ch[ée]ance|"
-            r"deadline|what year|which month|what month|since when|jusqu['’]à quand|à partir de quand)\b|^\W*when\b",
+            r"\b(?:quelle ann[ée]e|en quelle|depuis quand|quel mois|date|dates|"
+            r"what year|which month|what month|since when|à partir de quand)\b|^\W*when\b",
             re.I,
         ),
     ),
@@ -426,6 +434,12 @@ TYPED: dict[str, re.Pattern[str]] = {
     "person": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\b0\d(?:[ .]?\d{2}){4}\b"),
     "phone": re.compile(r"\b0\d(?:[ .]?\d{2}){4}\b|\+33\s?\d"),
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
+    # A deadline: « avant le 15 mars », « jusqu'au 30 juin », « date limite ».
+    "deadline": re.compile(
+        rf"\b(?:avant le|jusqu['’]au|au plus tard le|date limite|d['’]ici le|by|until|before)\s+"
+        rf"(?:\d{{1,2}}(?:er)?\s+)?{_MONTH}",
+        re.I,
+    ),
     "duration": re.compile(
         rf"(?:\b\d+|{_NUMBER_WORD})\s*(?:ans|années|mois|semaines|jours|years|months)\b", re.I
     ),
