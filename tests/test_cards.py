@@ -149,3 +149,11 @@ def test_a_phrasing_without_any_needed_word_is_a_problem(tmp_path):
     from assistant.answer.cards import check
 
     assert any("Comment aider ?" in p for p in check([card], []))
+
+
+def test_a_first_line_that_leans_on_an_earlier_one_is_a_problem():
+    from assistant.answer.cards import Card, Line, check
+
+    line = Line("Ce dispositif finance les PTCE.", "This scheme funds PTCEs.", ("x",))
+    card = Card("c", "t", "", ("a", "b", "c"), (line,))
+    assert any("première ligne" in p for p in check([card], []))

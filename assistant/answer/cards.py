@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import UserError
 from ..schema import Document
 from ..search.analysis import analyze
-from ..text import markdown_to_plain, normalise_space, sentence_spans
+from ..text import dangling, markdown_to_plain, normalise_space, sentence_spans
 
 ACTORS = ("commune", "epci", "departement", "region", "etat")
 KINDS = (
@@ -219,6 +219,8 @@ def check(
             say("moins de 3 formulations (phrasings)")
         if not card.lines:
             say("réponse vide")
+        elif dangling(card.lines[0].fr) or dangling(card.lines[0].en):
+            say("la première ligne renvoie à une phrase d'avant (« il… », « ce dispositif… »)")
         for r in card.related:
             if r not in ids:
                 say(f"fiche liée inconnue « {r} »")

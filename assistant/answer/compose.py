@@ -90,7 +90,7 @@ def lead_with_type(lines: list[Line], wants: str, counted: str = "") -> list[Lin
         return lines
     for i, line in enumerate(lines):
         if not line.bullet and answers_type(wants, line.fr, counted):
-            if dangling(line.fr):  # « Elle apporte … » needs the sentence that names "elle"
+            if _leans(line):  # « Elle apporte … » needs the sentence that names "elle"
                 return [lines[0], line, *lines[1:i], *lines[i + 1 :]]
             return [line, *lines[:i], *lines[i + 1 :]]
     return lines
@@ -131,11 +131,16 @@ def lead_with_focus(
             last += 1
         if first > 0 and lines[first - 1].fr.rstrip().endswith(":"):
             first -= 1  # the sentence that introduces the list
-    while first > 0 and dangling(lines[first].fr):  # « Il est issu… » needs what "il" is
+    while first > 0 and _leans(lines[first]):  # « Il est issu… » needs what "il" is
         first -= 1
     if first == 0:
         return lines
     return [*lines[first : last + 1], *lines[:first], *lines[last + 1 :]]
+
+
+def _leans(line: Line) -> bool:
+    """Does the line, in either language, lean on a line before it?"""
+    return dangling(line.fr) or dangling(line.en)
 
 
 @lru_cache(maxsize=4096)
