@@ -120,6 +120,7 @@ class Pipeline:
             embedder,
             settings.index_dir,
             index.manifest.get("embedding_model", ""),
+            tuple(chunk.text for chunk in index.chunks),
         )
         retriever = Retriever(index, embedder, settings)
         model = AnswerabilityModel.load(

@@ -284,3 +284,33 @@ def test_a_card_that_names_what_the_question_names_is_preferred():
     assert choose_card(matches, a, Topic(a.core, a, False), 0.9, cards) is calais
     a = analyse("Combien de structures dans notre PTCE de Lens ?")  # a name no card uses
     assert choose_card(matches, a, Topic(a.core, a, False), 0.9, cards) is amiens
+    a = analyse("le ptce anima ca regroupe combien de structures")  # typed in lower case
+    assert choose_card(matches, a, Topic(a.core, a, False), 0.9, cards) is calais
+
+
+def test_proper_names_are_the_words_only_ever_capitalised():
+    from assistant.answer.cardmatch import proper_names
+
+    names = proper_names(
+        ["Le PTCE Anima de Calais et la Région.", "Le Département de la Somme."],
+        ("les régions et les départements", "l'animation du pôle"),
+    )
+    assert {"anima", "calais", "somme", "ptce"} <= names
+    assert not names & {"region", "departement", "le"}  # also written in lower case
+
+
+def test_the_bullet_asked_about_heads_its_list_unless_the_list_is_wanted():
+    lines = [
+        _line("Pour aller plus loin :"),
+        _line("- le site du ministère ;"),
+        _line("- le Labo de l'ESS ;"),
+        _line("- l'étude du RTES de 2016 ;"),
+    ]
+    assert lead_with_focus(lines, ("2016",), lambda t: 1.0) == [
+        lines[0],
+        lines[3],
+        lines[1],
+        lines[2],
+    ]
+    assert lead_with_focus(lines, ("2016",), lambda t: 1.0, whole_lists=True) == lines
+    assert lead_with_focus(lines, ("sit",), lambda t: 1.0)[1] == lines[1]  # already first

@@ -314,3 +314,11 @@ def test_a_deadline_is_not_the_year_something_happened():
     assert analyse("Jusqu'à quand peut-on candidater ?").wants == "deadline"
     assert not answers_type("deadline", "En 2022, la Somme a lancé un AMI.")
     assert answers_type("deadline", "Les dossiers sont à déposer avant le 15 mars.")
+
+
+def test_a_quoted_word_is_in_focus_even_when_generic():
+    from assistant.answer.question import focus_terms
+
+    assert "pol" in focus_terms("Comment le guide définit-il le « Pôle » dans PTCE ?")
+    assert "pol" not in focus_terms("Comment le guide définit-il un pôle ?")
+    assert "koi" not in focus_terms("c koi le coorace")

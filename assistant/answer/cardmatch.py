@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..search.acronyms import expand
-from ..search.analysis import analyze, fold, words
+from ..search.analysis import STOP_WORDS, analyze, fold, words
 from .cards import Card
 from .question import Analysis
 
@@ -46,7 +47,9 @@ def fingerprint(cards: list[Card], model_id: str) -> str:
 
 
 class CardIndex:
-    def __init__(self, cards: list[Card], vectors: np.ndarray) -> None:
+    def __init__(
+        self, cards: list[Card], vectors: np.ndarray, corpus: tuple[str, ...] = ()
+    ) -> None:
         self.cards = cards
         self.by_id = {c.id: c for c in cards}
         self.vectors = vectors.astype(np.float32)
@@ -57,6 +60,8 @@ class CardIndex:
         self.words = [
             frozenset(fold(w) for w in words(expand(f"{c.topic} {c.text('fr')}"))) for c in cards
         ]
+        # names a user may type in lower case; `corpus` (the guide) shows which words are not
+        self.names = proper_names([f"{c.topic}\n{c.text('fr')}" for c in cards], corpus)
         n = max(len(cards), 1)
         df: dict[str, int] = {}
         for terms in self.terms:
@@ -66,7 +71,14 @@ class CardIndex:
         self.top_idf = float(np.log(1 + n))
 
     @classmethod
-    def load(cls, cards: list[Card], embedder, folder: Path, model_id: str) -> CardIndex:
+    def load(
+        cls,
+        cards: list[Card],
+        embedder,
+        folder: Path,
+        model_id: str,
+        corpus: tuple[str, ...] = (),
+    ) -> CardIndex:
         """The card index, its vectors read from `folder` or embedded and saved there."""
         if not cards:
             return cls([], np.zeros((0, 1), dtype=np.float32))
@@ -81,7 +93,7 @@ class CardIndex:
         if vectors is None or vectors.shape[0] != len(texts):
             vectors = np.asarray(embedder.embed_queries(texts), dtype=np.float32)
             _save(path, vectors)
-        return cls(cards, vectors)
+        return cls(cards, vectors, corpus)
 
     def match(self, query_vector: np.ndarray, analysis: Analysis) -> list[CardMatch]:
         """Every card scored for the question, best first."""
@@ -103,6 +115,29 @@ class CardIndex:
                 score += ACTOR_MATCH if card.actor == analysis.actor else -ACTOR_MISMATCH
             out.append(CardMatch(card, score, float(best[i]), lexical))
         return sorted(out, key=lambda m: (-m.score, m.card.id))
+
+
+def proper_names(texts: list[str], corpus: tuple[str, ...] = ()) -> frozenset[str]:
+    """The folded words `texts` write capitalised inside a sentence and that neither they nor
+    `corpus` ever write in lower case (« Calais », « COORACE », « Anima », not « Région »),
+    so that a user typing « le ptce de calais » still names them."""
+    upper: set[str] = set()
+    lower: set[str] = set()
+    for text in [*texts, *corpus]:
+        for match in re.finditer(r"[^\W\d_]{3,}", text):
+            word = match.group()
+            if not word[0].isupper():
+                lower.add(_singular(fold(word)))
+            elif text in texts and re.search(
+                r"[\w,'’]\s?$", text[max(0, match.start() - 2) : match.start()]
+            ):
+                upper.add(fold(word))  # capitalised inside a sentence, not as its first word
+    return frozenset(w for w in upper - STOP_WORDS if _singular(w) not in lower)
+
+
+def _singular(word: str) -> str:
+    """« départements » and « Département » are one word; « Anima » is not « animation »."""
+    return re.sub(r"(?<=\w{3})e?[sx]?$", "", word)
 
 
 def _card_words(card: Card) -> str:

@@ -22,6 +22,7 @@ from .question import TYPED, answers_type
 
 log = logging.getLogger(__name__)
 LEAD = 450  # characters a user reads before deciding the answer is not there
+_WHOLE = frozenset({"list", "count"})  # questions that want a list as the guide orders it
 
 
 class QuoteNotIndexed(LookupError):
@@ -46,8 +47,9 @@ def compose_card(
     quotes: list[str] = []
     marks: list[list[int]] = []
     lines = lead_with_type(list(card.lines), wants, counted)
-    if weight is not None and wants not in TYPED:  # a figure asked for stays first
-        lines = lead_with_focus(lines, focus, weight, lang)
+    # a figure asked for stays first; one stated only in a list's items (six websites) does not
+    if weight is not None and (wants not in TYPED or not answers_type(wants, lines[0].fr, counted)):
+        lines = lead_with_focus(lines, focus, weight, lang, whole_lists=wants in _WHOLE)
     for line in lines:
         line_marks = []
         for quote in line.quotes:
@@ -97,14 +99,22 @@ def lead_with_type(lines: list[Line], wants: str, counted: str = "") -> list[Lin
 
 
 def lead_with_focus(
-    lines: list[Line], focus: tuple[str, ...], weight: Callable[[str], float], lang: str = "fr"
+    lines: list[Line],
+    focus: tuple[str, ...],
+    weight: Callable[[str], float],
+    lang: str = "fr",
+    *,
+    whole_lists: bool = False,
 ) -> list[Line]:
     """`lines` with the part of a card the question is about brought to the front, when the
     first line is about none of the question's focus terms or the part would end past
     `LEAD` characters: « comment le PTCE d'Amiens s'est-il structuré ? » leads with the
     Amiens sentences of a card on scaling up. A bullet moves with its whole list (and the
     line introducing it), a sentence with the lines after it (and the line before it when it
-    opens on « Il… »). Lines the question is no more about than the first stay in place."""
+    opens on « Il… »). Lines the question is no more about than the first stay in place.
+    When the list is the card's opening, the bullet the question is about, alone, becomes
+    its first (« le site de l'étude du RTES ? » in a list of six sites), unless
+    `whole_lists` (a question that wants the list)."""
     if not focus or len(lines) < 2:
         return lines
 
@@ -134,8 +144,24 @@ def lead_with_focus(
     while first > 0 and _leans(lines[first]):  # « Il est issu… » needs what "il" is
         first -= 1
     if first == 0:
-        return lines
+        return (
+            lines if whole_lists or not lines[best].bullet else _bullet_first(lines, best, scores)
+        )
     return [*lines[first : last + 1], *lines[:first], *lines[last + 1 :]]
+
+
+def _bullet_first(lines: list[Line], best: int, scores: list[float]) -> list[Line]:
+    """`lines` with the bullet `best` moved to the top of its list, when no other bullet of
+    that list is as much about the question."""
+    first = best
+    while first > 0 and lines[first - 1].bullet:
+        first -= 1
+    last = best
+    while last + 1 < len(lines) and lines[last + 1].bullet:
+        last += 1
+    if best == first or any(scores[i] >= scores[best] for i in range(first, last + 1) if i != best):
+        return lines
+    return [*lines[:first], lines[best], *lines[first:best], *lines[best + 1 :]]
 
 
 def _leans(line: Line) -> bool:
@@ -145,8 +171,8 @@ def _leans(line: Line) -> bool:
 
 @lru_cache(maxsize=4096)
 def line_terms(line: Line) -> frozenset[str]:
-    """The stems a card line uses (acronyms expanded)."""
-    return frozenset(analyze(expand(line.fr)))
+    """The stems a card line uses, in both languages (acronyms expanded)."""
+    return frozenset(analyze(expand(f"{line.fr} {line.en}")))
 
 
 @lru_cache(maxsize=2048)

@@ -174,6 +174,8 @@ def _naming(pool: list[CardMatch], analysis: Analysis, cards: CardIndex) -> list
     if not pool:
         return pool
     names = {fold(n) for n in _NAMED.findall(analysis.core)}
+    typed = {fold(w) for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", analysis.core)}
+    names |= typed & cards.names  # « le ptce de calais »; not « hauts » in « hauts-de-france »
     rare = max(1, len(cards.cards) // 4)
     names = {n for n in names if 0 < sum(n in w for w in cards.words) <= rare}
     if not names:

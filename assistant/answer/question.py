@@ -392,12 +392,19 @@ def topic_terms(text: str) -> frozenset[str]:
 
 def focus_terms(text: str) -> tuple[str, ...]:
     """Stems of the question's topic words (question words, generic words and misspelt
-    question words — « coment », « pourkoi » — removed)."""
+    question words — « coment », « pourkoi » — removed); a word the user quotes is kept
+    (« le "Pôle" de PTCE »)."""
+    quoted = set(analyze(" ".join(m.group() for m in _QUOTED.finditer(text))))
     return tuple(
         dict.fromkeys(
-            t for t in analyze(expand(text)) if t not in _GENERIC and not _misspelt_stop_word(t)
+            t
+            for t in analyze(expand(text))
+            if t in quoted or (t not in _GENERIC and not _misspelt_stop_word(t))
         )
     )
+
+
+_QUOTED = re.compile(r"«[^»]{1,40}»|\"[^\"]{1,40}\"|“[^”]{1,40}”")
 
 
 @lru_cache(maxsize=4096)

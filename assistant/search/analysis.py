@@ -27,6 +27,7 @@ eusses eût eussions eussiez eussent
 _QUESTION_FR = """
 quel quelle quels quelles quoi comment pourquoi combien quand où est-ce qu'est-ce cela ça
 peut peuvent faut dit dire sont estce cest quest
+koi kwa kel kelle kels kelles quesque keske kesako késako pk pq pourkoi ya qqn svp stp
 """
 _ENGLISH = """
 the a an of to in on for and or is are was were be been what which who whom how why when where
