@@ -247,7 +247,9 @@ class Pipeline:
             try:
                 text_out, sources = compose_card(
                     card, lang, self.index.chunks, wants=analysis.wants,
-                    counted=analysis.counted, focus=analysis.focus, weight=self._weight,
+                    counted=analysis.counted, weight=self._weight,
+                    # a follow-up's own words say which part of the card it wants now
+                    focus=self.synonyms.focus(topic.asked, self._known) or analysis.focus,
                 )  # fmt: skip
             except QuoteNotIndexed:  # cannot happen with cards checked at load; decline safely
                 message, sources = self._refusal(lang, analysis, candidates)
@@ -282,7 +284,8 @@ class Pipeline:
             typed = answers_type(analysis.wants, said, analysis.counted) and self._typed_on_topic(
                 analysis, chosen
             )
-        typed = typed and years_stated(analysis.core, said)
+        published = self.guide.date if analysis.wants == "date" else ""
+        typed = typed and years_stated(analysis.core, said, published)
         # « sur quels critères… »: what is asked for is a word the guide never uses
         english = looks_english(analysis.core)  # its words are not the guide's French ones
         asked = asked_noun(analysis.core) if analysis.wants not in TYPED and not english else ""

@@ -94,6 +94,11 @@ def test_context_names_and_numbers_do_not_count_as_the_question():
 def test_years_and_guide_questions():
     assert not years_stated("Combien de lauréats en 2023 ?", "15 lauréats en 2021")
     assert years_stated("Qu'a fait la Somme en 2022 ?", "En 2022, le Conseil Départemental")
+    # what comes next is not answered by a past year
+    assert not years_stated("C'est quand la prochaine réunion ?", "lancé en 2021", "2025-03")
+    assert not years_stated("When is the next call?", "launched in May 2021", "2025-03")
+    assert years_stated("C'est quand la prochaine réunion ?", "le 12 juin 2025", "2025-03")
+    assert years_stated("C'est quand la réunion ?", "lancé en 2021", "2025-03")
     assert about_the_guide("Quand et par qui ce guide a-t-il été publié ?")
     assert not about_the_guide("Qui porte le dispositif ACTE ?")
 
@@ -322,3 +327,18 @@ def test_a_quoted_word_is_in_focus_even_when_generic():
     assert "pol" in focus_terms("Comment le guide définit-il le « Pôle » dans PTCE ?")
     assert "pol" not in focus_terms("Comment le guide définit-il un pôle ?")
     assert "koi" not in focus_terms("c koi le coorace")
+
+
+def test_what_a_question_sets_aside_is_not_its_focus():
+    from assistant.answer.question import analyse
+
+    focus = analyse("Au-delà des subventions ACTE, comment la Région peut-elle aider ?").focus
+    assert "acte" not in focus and "subvent" not in focus and "region" in focus
+    assert "entier" in analyse("Un PTCE est-il un partenaire à part entière ?").focus
+
+
+def test_english_function_words_are_not_focus():
+    from assistant.answer.question import analyse
+
+    focus = analyse("Is there anything useful a commune can do for a PTCE?").focus
+    assert set(focus) == {"commune"}

@@ -13,8 +13,18 @@ from ..search.analysis import fold
 from ..text import markdown_to_plain, normalise_space
 from .cardmatch import CardIndex, CardMatch
 from .cards import Card, needed
+from .compose import line_terms
 from .followup import Topic
-from .question import HOME_PLACES, POPULATION, SELF, TYPED, Analysis, answers_type, topic_terms
+from .question import (
+    HOME_PLACES,
+    POPULATION,
+    SELF,
+    TYPED,
+    Analysis,
+    answers_type,
+    set_aside,
+    topic_terms,
+)
 
 EXAMPLE_MARGIN = 0.02  # a general card this close to an example card is preferred
 TOPIC_SHARE = 0.6  # of the question's topic words, in a card chosen for the figure it states
@@ -66,9 +76,21 @@ _AUTHORITY_NAME = re.compile(  # the kind of authority in any case, its name cap
 )
 
 
-def years_stated(core: str, answer: str) -> bool:
-    """Every year the question names is in the answer (« en 2023 » is not answered by 2021)."""
-    return all(y in answer for y in re.findall(r"\b(?:19|20)\d{2}\b", core))
+def years_stated(core: str, answer: str, published: str = "") -> bool:
+    """Every year the question names is in the answer (« en 2023 » is not answered by 2021),
+    and a question on what comes next (« la prochaine réunion ? ») is answered only by a year
+    from `published` (the guide's date, "2025-03") on, not by a past one."""
+    if not all(y in answer for y in re.findall(_YEAR, core)):
+        return False
+    if not (published[:4].isdigit() and _NEXT.search(core)):
+        return True
+    return any(int(y) >= int(published[:4]) for y in re.findall(_YEAR, answer))
+
+
+_YEAR = r"\b(?:19|20)\d{2}\b"
+_NEXT = re.compile(
+    r"\b(?:prochain\w*|[àa] venir|futur\w*|next|upcoming|forthcoming|future)\b", re.I
+)
 
 
 _THE_GUIDE = re.compile(
@@ -114,6 +136,8 @@ def choose_card(
         given |= {previous_card(a, cards) for a in topic.earlier_answers} - {None}
     if analysis.wants in TYPED:  # « et son montant ? »: the figure is in that card, moved first
         given = {c for c in given if not _states(c, analysis)}
+    # « et ils ont quels projets à l'étude ? »: a line further down that card, moved first
+    given = {c for c in given if not _says_further(c, topic.asked, cards)}
     pool = [m for m in matches if m.card not in given]
     if before is not None and analysis.wants == "example" and before.related:
         related = [m for m in pool if m.card.id in before.related]
@@ -152,6 +176,21 @@ def choose_card(
     )
 
 
+FURTHER_SHARE = 0.5  # of a follow-up's own focus (idf-weighted) a later card line must use
+
+
+def _says_further(card: Card, asked: tuple[str, ...], cards: CardIndex) -> bool:
+    """Does a line after the card's first say most of what the follow-up itself asks, more
+    than its first line does? Then the card may answer again, that line first."""
+    if not asked or len(card.lines) < 2:
+        return False
+    weight = {t: cards.idf.get(t, cards.top_idf) for t in asked}
+    total = sum(weight.values())
+    said = [sum(w for t, w in weight.items() if t in line_terms(line)) for line in card.lines]
+    best = max(range(len(said)), key=lambda i: (said[i], -i))
+    return best > 0 and said[best] > said[0] and said[best] >= FURTHER_SHARE * total
+
+
 def _on_topic(card: Card, analysis: Analysis, cards: CardIndex) -> bool:
     """The card is about the question's actor, or uses most of its topic words."""
     if card.actor and card.actor == analysis.actor:
@@ -173,8 +212,9 @@ def _naming(pool: list[CardMatch], analysis: Analysis, cards: CardIndex) -> list
     change nothing."""
     if not pool:
         return pool
-    names = {fold(n) for n in _NAMED.findall(analysis.core)}
-    typed = {fold(w) for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", analysis.core)}
+    core = set_aside(analysis.core)  # « au-delà d'ACTE » does not ask for ACTE
+    names = {fold(n) for n in _NAMED.findall(core)}
+    typed = {fold(w) for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", core)}
     names |= typed & cards.names  # « le ptce de calais »; not « hauts » in « hauts-de-france »
     rare = max(1, len(cards.cards) // 4)
     names = {n for n in names if 0 < sum(n in w for w in cards.words) <= rare}

@@ -69,6 +69,7 @@ class Topic:
     followup: bool
     previous_answer: str = ""  # the last assistant message, citations and all
     earlier_answers: tuple[str, ...] = ()  # the assistant messages before that one
+    asked: tuple[str, ...] = ()  # a follow-up's own focus terms (« quels projets à l'étude ? »)
 
 
 def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
@@ -86,7 +87,7 @@ def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
     now, then = _names(current.core), _names(previous.query)
     if now and then and not now & then:
         # « et le RTES, il sert à quoi ? » after the CRESS: a new subject, the same frame
-        return Topic(current.core, current, True, *_answers(answers))
+        return Topic(current.core, current, True, *_answers(answers), current.focus)
     carried, focus = previous.query, before.focus
     if current.actor and before.actor and current.actor != before.actor:
         # « et pour une commune ? » after the intercommunalities: the earlier question is
@@ -102,7 +103,7 @@ def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
         focus=tuple(dict.fromkeys(current.focus + focus)),
     )
     query = f"{carried} {current.core}"
-    return Topic(query, merged, True, *_answers(answers))
+    return Topic(query, merged, True, *_answers(answers), current.focus)
 
 
 # What a message is about by name: an acronym (RTES, ACTE) or a capitalised word inside it.

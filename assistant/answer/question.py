@@ -246,7 +246,7 @@ _GENERIC = frozenset(
         "concrètement faire peux pouvez pourriez possible quoi chose choses rôle auprès envers "
         "concernant fait font si via comme doit dois devons plutôt dis dire aujourd'hui "
         "actuellement façon façons manière manières moyen moyens différent différents différentes "
-        "genre genres sorte sortes type types"
+        "genre genres sorte sortes type types quelque quelques"
     )
 )
 
@@ -486,7 +486,7 @@ _COUNTED_AS = [
         "projet projets lauréat lauréats dossier dossiers",
         "adhérent adhérents membre membres collectivité collectivités",
         "structure structures organisation organisations organisme organismes membre membres "
-        "acteur acteurs",
+        "acteur acteurs association associations entreprise entreprises partenaire partenaires",
     )
 ]
 
@@ -552,11 +552,27 @@ def answers_type(wants: str, text: str, counted: str = "") -> bool:
 _THE_REGION = re.compile(r"\b(?:(?:en|des|dans les|in)\s+)?(?:hauts[- ]de[- ]france|hdf)\b", re.I)
 
 
+# What the question sets aside: « au-delà des subventions ACTE, … », « autre chose que… »
+_ASIDE = re.compile(
+    r"\b(?:au[- ]del[àa] d(?:e |u |es |['’])|en dehors d(?:e |u |es |['’])|hormis |"
+    r"[àa] part (?!enti[èe]re?s?\b)|autres? (?:chose )?que |pas seulement |besides |"
+    r"apart from |other than |except )[^,;:?.]*",
+    re.I,
+)
+
+
+def set_aside(text: str) -> str:
+    """`text` less what it sets aside (« Au-delà des subventions ACTE, comment… » -> «  ,
+    comment… »): those words are not what the question is about."""
+    return _ASIDE.sub(" ", text)
+
+
 def analyse(text: str) -> Analysis:
     core, context = split_context(text)
     m = _COUNTED.search(core)
     counted = next(iter(analyze(m.group(1))), "") if m else ""
-    about = _THE_REGION.sub(" ", POPULATION.sub(" ", core))  # « 10 000 habitants » is context
+    # « 10 000 habitants » is context; « au-delà des subventions ACTE » is not what is asked
+    about = _THE_REGION.sub(" ", POPULATION.sub(" ", set_aside(core)))
     return Analysis(
         text, core, context, actor_of(core), wants_of(core), focus_terms(about), actor_of(context),
         counted,

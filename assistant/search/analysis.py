@@ -32,6 +32,9 @@ koi kwa kel kelle kels kelles quesque keske kesako késako pk pq pourkoi ya qqn 
 _ENGLISH = """
 the a an of to in on for and or is are was were be been what which who whom how why when where
 does do did can could should would will with by about from this that these those it its as at
+there here any anything anyone some something someone me my we our us i you your they them their
+he she his her have has had get give tell know want like need just also more most other than
+then so if not no yes all much many only useful really please thanks hello hi am into out up
 """
 STOP_WORDS = frozenset((_SNOWBALL_FR + _QUESTION_FR + _ENGLISH).split())
 
