@@ -110,3 +110,18 @@ def test_a_followup_on_a_new_subject_drops_the_old_one():
     assert "CRESS" in resolve_topic("et son site ?", history).query  # same subject
     acte = [{"role": "user", "content": "Quel est le montant d'ACTE ?"}]
     assert "ACTE" in resolve_topic("et pour la Région ?", acte).query  # an actor, not a subject
+
+
+def test_asking_for_a_case_or_details_without_a_topic_is_a_follow_up():
+    from assistant.answer.followup import is_followup
+
+    assert is_followup("un cas concret dans la région ?")
+    assert is_followup("des détails ?")
+    assert not is_followup("un exemple de SCIC dans la région ?")
+
+
+def test_in_the_region_is_a_place_not_the_regional_council():
+    from assistant.answer.question import analyse
+
+    assert analyse("un exemple de PTCE sur l'alimentation dans la région ?").actor == ""
+    assert analyse("comment la région finance-t-elle les PTCE ?").actor == "region"

@@ -32,9 +32,22 @@ _WHICH_ONE = re.compile(r"^\s*(lequel|laquelle|lesquels|lesquelles|which one|whi
 _MAX_FOLLOWUP_TERMS = 4
 
 
+# Words that ask for more on the topic at hand without naming one: « un cas concret dans la
+# région ? », « des détails ? », « an example? »
+_MORE_OF_IT = frozenset(
+    analyze(
+        "exemple exemples cas concret concrets concrète concrètes illustration précis précisément "
+        "détail détails plus infos info information informations région hauts-de-france hdf "
+        "example examples instance concrete case cases detail details more region"
+    )
+)
+
+
 def is_followup(question: str) -> bool:
     terms = analyze(question)
     if _CONNECTIVE.match(question) or _WHICH_ONE.match(question):
+        return True
+    if terms and set(terms) <= _MORE_OF_IT:
         return True
     if len(terms) <= _MAX_FOLLOWUP_TERMS and _ANAPHORA.search(question):
         return True

@@ -136,7 +136,12 @@ ACTORS: dict[str, re.Pattern[str]] = {
     "departement": re.compile(
         r"\b(?:d[ée]partement\w*|conseil d[ée]partemental|cd\d*|county|counties)\b", re.I
     ),
-    "region": re.compile(r"\b(?:r[ée]gion\w*|conseil r[ée]gional)\b", re.I),
+    # « dans la région », « en région », « notre région »: a place, not the Région
+    "region": re.compile(
+        r"(?<!dans la )(?<!dans ma )(?<!dans notre )(?<!\ben )(?<!\bnotre )(?<!\bma )"
+        r"\b(?:r[ée]gion\w*|conseil r[ée]gional)\b",
+        re.I,
+    ),
     "commune": re.compile(
         r"\b(?:communes?|municipal\w*|mairies?|maires?|villes?|villages?|town\w*|cit(?:y|ies)|"
         r"municipalit\w*)\b",

@@ -28,6 +28,7 @@ _QUESTION_FR = """
 quel quelle quels quelles quoi comment pourquoi combien quand où est-ce qu'est-ce cela ça
 peut peuvent faut dit dire sont estce cest quest
 koi kwa kel kelle kels kelles quesque keske kesako késako pk pq pourkoi ya qqn svp stp
+vers chez entre depuis pendant selon parmi envers afin donc alors aussi très
 """
 _ENGLISH = """
 the a an of to in on for and or is are was were be been what which who whom how why when where
