@@ -342,3 +342,38 @@ def test_english_function_words_are_not_focus():
 
     focus = analyse("Is there anything useful a commune can do for a PTCE?").focus
     assert set(focus) == {"commune"}
+
+
+def test_a_thin_question_takes_in_the_situation_before_it():
+    from assistant.answer.question import analyse
+
+    a = analyse(
+        "Notre ville a un vieux bâtiment communal à retaper et on se demande si un PTCE "
+        "pourrait s'en charger. Il y a un précédent dans la région ?"
+    )
+    assert "bâtiment" in a.core and a.wants == "example" and a.actor == "commune"
+    # who the user is stays context
+    a = analyse("Je suis maire d'une commune de 500 habitants. Quel montant pour ACTE ?")
+    assert a.core == "Quel montant pour ACTE ?" and a.wants == "amount"
+
+
+def test_a_clause_after_a_semicolon_and_veut_savoir_are_read_as_the_question():
+    from assistant.answer.question import analyse
+
+    a = analyse(
+        "Je suis en charge de l'ESS dans une agglo du Hainaut ; mon président veut savoir si "
+        "une intercommunalité peut faire autre chose que financer le démarrage. Un exemple ?"
+    )
+    assert a.core.startswith("Une intercommunalité") and a.actor == "epci"
+
+
+def test_en_etat_is_not_the_state():
+    from assistant.answer.question import analyse
+
+    assert analyse("Un PTCE peut-il remettre en état une école ?").actor == ""
+    assert analyse("Que finance l'État ?").actor == "etat"
+
+
+def test_the_grand_public_is_not_a_publication_question():
+    assert about_the_guide("Qui a publié ce guide ?")
+    assert not about_the_guide("Le guide cite-t-il un PTCE connu du grand public ?")

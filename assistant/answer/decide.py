@@ -97,8 +97,8 @@ _THE_GUIDE = re.compile(
     r"\b(?:ce|le|du|this|the|votre|your)\s+(?:guide|document|doc|brochure)\b", re.I
 )
 _PUBLISHED = re.compile(
-    r"\b(?:publi\w*|[ée]dit\w*|r[ée]dig\w*|auteurs?|sorti|paru|titre|intitul\w*|title|"
-    r"date de (?:publication|parution|sortie)|de quand date|publish\w*|author\w*|wrote|written|"
+    r"\b(?:publi(?:[ée]\w*|cation\w*|er|shed|sher\w*)|[ée]dit\w*|r[ée]dig\w*|auteurs?|sorti|paru|titre|intitul\w*|title|"
+    r"date de (?:publication|parution|sortie)|de quand date|author\w*|wrote|written|"
     r"released?)\b",
     re.I,
 )
@@ -150,7 +150,12 @@ def choose_card(
     if analysis.focus and pool[0].lexical < MIN_LEXICAL:
         return None  # close in meaning, but about something else (« règles comptables »)
     card = pool[0].card
-    if card.kind == "example" and analysis.wants != "example":
+    if analysis.wants == "example" and card.kind != "example":
+        # « il y a un précédent ? »: an example card almost as close answers
+        examples = [m for m in pool if m.card.kind == "example"]
+        if examples and examples[0].score >= pool[0].score - EXAMPLE_MARGIN:
+            card = examples[0].card
+    elif card.kind == "example" and analysis.wants != "example":
         # An example illustrates; a card on the topic itself answers, when it matches as well.
         top = next(m.score for m in pool if m.card is card)
         general = [m for m in pool if m.card.kind != "example" and m.card is not card]

@@ -148,7 +148,8 @@ ACTORS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "etat": re.compile(
-        r"\b(?:[ée]tat\b(?! des lieux)|minist[èe]re\w*|gouvernement|national\w*|state|government)\b",
+        r"\b(?:(?<!en )(?<!bon )(?<!mauvais )[ée]tat\b(?! des lieux)|minist[èe]re\w*|gouvernement|"
+        r"national\w*|state|government)\b",
         re.I,
     ),
 }
@@ -231,7 +232,14 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("quantity", re.compile(r"\bcombien\b", re.I)),  # "combien ?" alone: some number
-    ("example", re.compile(r"\b(?:exemples?|concr[eè]t\w*|illustr\w*|examples?|instance)\b", re.I)),
+    (
+        "example",  # « un précédent ? », « il y a déjà eu un cas ? », « le guide cite-t-il un PTCE… »
+        re.compile(
+            r"\b(?:exemples?|concr[eè]t\w*|illustr\w*|examples?|instance|pr[ée]c[ée]dents?|"
+            r"(?:un|des) cas\b|d[ée]j[àa] (?:eu|fait|vu)|cite[- ]t[- ](?:il|elle) (?:un|des))\b",
+            re.I,
+        ),
+    ),
     (
         "list",
         re.compile(
@@ -272,6 +280,7 @@ class Analysis:
 # "…me demande si / comment / à quelles…": an indirect question, the rest is what is asked.
 _INDIRECT = re.compile(
     r"\b(?:me demande|se demande|nous demandons|voudrai[st] savoir|aimerai[st] savoir|"
+    r"veu[tx] savoir|veulent savoir|voudraient savoir|"
     r"souhaite savoir|souhaiterai[st] savoir|cherche à savoir|wonders?|would like to know|"
     r"asks? me)\s+(?:si\s+|s['’](?=il)|de\s+(?=savoir))?(?=\w)",
     re.I,
@@ -306,6 +315,38 @@ _NEED = re.compile(
 _PRONOUN_ONLY = re.compile(r"\W*(?:je|j['’]|on|nous|i|we)?\s*$", re.I)  # « Je me demande si … »
 
 
+_TRAILING_SUBJECT = re.compile(r"\s*\b(?:et|mais)?\s*(?:on|nous|je)$", re.I)  # « … et on »
+THIN = 2  # topic words a question has of its own when it leans on the user's situation
+
+
+def _thin(question: str) -> bool:
+    """« Il y a un précédent dans la région ? », « Le guide cite-t-il un PTCE créé pour
+    ça ? »: too few topic words of its own to be asked alone."""
+    return len(topic_terms(question) - _AROUND) <= THIN
+
+
+def _situation(sentence: str) -> bool:
+    """Does the sentence say something about the user's situation (« on a une vieille école
+    vide », « nos structures sont mal identifiées »), beyond who and where they are (« je
+    suis maire d'une commune de 500 habitants ») ?"""
+    rest = POPULATION.sub(" ", SELF.sub(" ", sentence))
+    rest = re.sub(
+        r"\b(?:dans|de|du|des|en|à)\s+(?:l['’]|la\s+|le\s+|les\s+)?[A-ZÀ-ÖØ-Þ][\w'’-]*", " ", rest
+    )
+    for pattern in ACTORS.values():
+        rest = pattern.sub(" ", rest)
+    return len(topic_terms(rest) - _AROUND) > THIN
+
+
+# Words around a question's topic, not part of it: where, who asks, what kind of answer.
+_AROUND = frozenset(
+    analyze(
+        "région hauts-de-france hdf territoire local locale locaux coin guide cite cité citer "
+        "exemple exemples cas précédent précédents déjà existe existent bonjour merci"
+    )
+)
+
+
 def split_context(text: str) -> tuple[str, str]:
     """(core, context): sentences that introduce the user and ask nothing go to the context;
     "je suis élue d'une commune, comment … ?" loses its introductory clause."""
@@ -323,7 +364,7 @@ def split_context(text: str) -> tuple[str, str]:
         for m in re.finditer(r"[,:;]\s*", first):
             head, rest = first[: m.start()], first[m.end() :]
             # « … : nos élus veulent », « Chargé de mission à la Région, je dois … »
-            opens = m.group(0)[0] == ":" or re.match(r"(?:je|j['’]|nous|on|i|we)\b", rest, re.I)
+            opens = m.group(0)[0] in ":;" or re.match(r"(?:je|j['’]|nous|on|i|we)\b", rest, re.I)
             introduces = opens and SELF.search(head) and not _NEED.search(head)
             if (
                 introduces
@@ -333,7 +374,11 @@ def split_context(text: str) -> tuple[str, str]:
                 context.append(head)
                 core[0] = rest[0].upper() + rest[1:]
                 break
-    if context and (_LEANS.match(core[0]) or set(analyze(" ".join(core))) <= _FRAME):
+    if context and (
+        _LEANS.match(core[0])
+        or set(analyze(" ".join(core))) <= _FRAME
+        or (_thin(" ".join(core)) and _situation(context[-1]))
+    ):
         # « … nos élus veulent aider un PTCE à acheter du matériel. Est-ce prévu ? »: the
         # question points at the sentence before it, which is what is asked about.
         need = context.pop()
@@ -347,10 +392,14 @@ def split_context(text: str) -> tuple[str, str]:
     m = _INDIRECT.search(joined)
     if m and (SELF.search(joined[: m.start()]) or _PRONOUN_ONLY.match(joined[: m.start()])):
         # « mon président me demande à quelles étapes … » -> « à quelles étapes … »
-        if not _PRONOUN_ONLY.match(joined[: m.start()]):
-            context.append(joined[: m.start()].strip(" ,"))
-        rest = joined[m.end() :].strip()
-        joined = rest[:1].upper() + rest[1:]
+        head, rest = joined[: m.start()].strip(" ,"), joined[m.end() :].strip()
+        rest = rest[:1].upper() + rest[1:]
+        if _situation(head):  # « on a une vieille école et on se demande si … »: both asked
+            joined = f"{_TRAILING_SUBJECT.sub('', head)}. {rest}"
+        else:
+            if not _PRONOUN_ONLY.match(head):
+                context.append(head)
+            joined = rest
     return joined, " ".join(context)
 
 
