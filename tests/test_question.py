@@ -377,3 +377,14 @@ def test_en_etat_is_not_the_state():
 def test_the_grand_public_is_not_a_publication_question():
     assert about_the_guide("Qui a publié ce guide ?")
     assert not about_the_guide("Le guide cite-t-il un PTCE connu du grand public ?")
+
+
+def test_an_introduction_joined_by_et_nous_is_context():
+    from assistant.answer.question import analyse
+
+    a = analyse(
+        "Je suis chargé de mission dans une agglomération de l'Oise et nous voudrions lancer "
+        "un appel à projets. Une collectivité de la région l'a-t-elle déjà fait ?"
+    )
+    assert a.core.startswith("Nous voudrions") and a.context_actor == "epci"
+    assert a.actor == ""  # « une collectivité de la région » names a place, not the Région

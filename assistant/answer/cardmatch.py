@@ -23,6 +23,7 @@ from ..search.analysis import STOP_WORDS, analyze, fold, words
 from .cards import Card
 from .question import Analysis
 
+_LOCAL = re.compile(r"\b(?:collectivit[ée]s?|local authorit(?:y|ies)|local councils?)\b", re.I)
 LEXICAL_WEIGHT = 0.1  # times the idf-weighted share of focus terms the card uses
 ACTOR_MISMATCH = 0.08  # the question names one actor, the card is about another
 ACTOR_MATCH = 0.02
@@ -113,6 +114,8 @@ class CardIndex:
             score = float(best[i]) + LEXICAL_WEIGHT * lexical
             if analysis.actor and card.actor:
                 score += ACTOR_MATCH if card.actor == analysis.actor else -ACTOR_MISMATCH
+            elif card.actor == "etat" and _LOCAL.search(analysis.core):
+                score -= ACTOR_MISMATCH  # « une collectivité a-t-elle… »: the State is not one
             out.append(CardMatch(card, score, float(best[i]), lexical))
         return sorted(out, key=lambda m: (-m.score, m.card.id))
 

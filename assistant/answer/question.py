@@ -139,6 +139,9 @@ ACTORS: dict[str, re.Pattern[str]] = {
     # « dans la région », « en région », « notre région »: a place, not the Région
     "region": re.compile(
         r"(?<!dans la )(?<!dans ma )(?<!dans notre )(?<!\ben )(?<!\bnotre )(?<!\bma )"
+        # « une collectivité de la région », « des PTCE de la région »: where, not who
+        r"(?<!collectivit[ée] de la )(?<!collectivit[ée]s de la )(?<!ptce de la )"
+        r"(?<!acteurs de la )(?<!structures de la )(?<!projets de la )(?<!villes de la )"
         r"\b(?:r[ée]gion\w*|conseil r[ée]gional)\b",
         re.I,
     ),
@@ -259,7 +262,8 @@ _GENERIC = frozenset(
         "concrètement faire peux pouvez pourriez possible quoi chose choses rôle auprès envers "
         "concernant fait font si via comme doit dois devons plutôt dis dire aujourd'hui "
         "actuellement façon façons manière manières moyen moyens différent différents différentes "
-        "genre genres sorte sortes type types quelque quelques"
+        "genre genres sorte sortes type types quelque quelques déjà voudrions voulons "
+        "voudraient souhaitons souhaiterions aimerions envisageons"
     )
 )
 
@@ -361,10 +365,12 @@ def split_context(text: str) -> tuple[str, str]:
     if SELF.search(first):
         # "je suis … dans l'Oise, comment …" -> the clause from the interrogative on;
         # "chargé de mission dans une CC : nos élus veulent …" -> from the colon on.
-        for m in re.finditer(r"[,:;]\s*", first):
+        for m in re.finditer(r"[,:;]\s*|\s+et\s+(?=(?:nous|on|je|j['’])\s)", first):
             head, rest = first[: m.start()], first[m.end() :]
             # « … : nos élus veulent », « Chargé de mission à la Région, je dois … »
-            opens = m.group(0)[0] in ":;" or re.match(r"(?:je|j['’]|nous|on|i|we)\b", rest, re.I)
+            opens = m.group(0).strip()[:1] in (":", ";", "e") or re.match(
+                r"(?:je|j['’]|nous|on|i|we)\b", rest, re.I
+            )
             introduces = opens and SELF.search(head) and not _NEED.search(head)
             if (
                 introduces
