@@ -314,3 +314,19 @@ def test_the_bullet_asked_about_heads_its_list_unless_the_list_is_wanted():
     ]
     assert lead_with_focus(lines, ("2016",), lambda t: 1.0, whole_lists=True) == lines
     assert lead_with_focus(lines, ("sit",), lambda t: 1.0)[1] == lines[1]  # already first
+
+
+def test_a_card_must_state_the_year_the_question_names():
+    import numpy as np
+
+    from assistant.answer.cardmatch import CardIndex, CardMatch
+    from assistant.answer.decide import choose_card
+    from assistant.answer.followup import Topic
+    from assistant.answer.question import analyse
+
+    six = _card("six", "Six PTCE : Auton'Hommes, Anima, Noeux Environnement.")
+    noeux = _card("noeux", "Lauréat PTCE depuis janvier 2023, Noeux Environnement est accompagné.")
+    cards = CardIndex([six, noeux], np.zeros((4, 4)))
+    matches = [CardMatch(six, 1.0, 0.97, 0.5), CardMatch(noeux, 0.98, 0.96, 0.5)]
+    a = analyse("Quel PTCE est lauréat depuis 2023 ?")
+    assert choose_card(matches, a, Topic(a.core, a, False), 0.9, cards) is noeux

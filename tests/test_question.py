@@ -388,3 +388,7 @@ def test_an_introduction_joined_by_et_nous_is_context():
     )
     assert a.core.startswith("Nous voudrions") and a.context_actor == "epci"
     assert a.actor == ""  # « une collectivité de la région » names a place, not the Région
+
+
+def test_a_person_the_user_names_as_company_is_context():
+    assert "Dupont" not in without_context("Avec Mme Dupont, élue à Arras, comment aider un PTCE ?")

@@ -48,7 +48,7 @@ def without_context(core: str, wants: str = "") -> str:
     asks what it can do (« la mairie de Fruges peut-elle… », « le Grand Reims peut-il… ») —
     unless the place is what is asked about (« combien de PTCE dans le Nord ? », « un
     exemple à Lens ? », « quelle subvention verse la commune de Perpignan ? »)."""
-    core = POPULATION.sub(" ", core)
+    core = _PERSON.sub(" ", POPULATION.sub(" ", core))  # « avec Mme Dupont, élue à Arras »
     if SELF.search(core):  # « technicien dans une CC de l'Avesnois, … »: where the user is
         core = _WHERE.sub(" ", core)
     if wants in _ABOUT_PLACES:
@@ -58,6 +58,10 @@ def without_context(core: str, wants: str = "") -> str:
     return _PLACE.sub(" ", core)
 
 
+_PERSON = re.compile(
+    r"\b(?:Mmes?|Mlle|M\.|Mr\.?|Mrs\.?|Ms\.?|Madame|Monsieur|Dr\.?)\s+[A-ZÀ-ÖØ-Þ][\w'’-]*"
+    r"(?:,\s*[^,?]*,)?"
+)
 _CAN = re.compile(
     r"\b(?:peu[tx]|peut-\w+|peuvent|pourr\w+|doi[st]|doivent|faut|comment|can|could|should|how)\b",
     re.I,
@@ -242,8 +246,12 @@ def _needed(card: Card, analysis: Analysis) -> bool:
 
 
 def _states(card: Card, analysis: Analysis) -> bool:
-    """Does the card state the kind of answer asked for (an amount, a date…)?"""
-    return answers_type(analysis.wants, f"{card.topic}\n{card.text('fr')}", analysis.counted)
+    """Does the card state the kind of answer asked for (an amount, a date…), and every year
+    the question names (« lequel est lauréat depuis 2023 ? »)?"""
+    said = f"{card.topic}\n{card.text('fr')}"
+    return answers_type(analysis.wants, said, analysis.counted) and years_stated(
+        analysis.core, said
+    )
 
 
 def find_contacts(chunks: list[Chunk]) -> list[tuple[Chunk, str]]:

@@ -29,6 +29,7 @@ quel quelle quels quelles quoi comment pourquoi combien quand où est-ce qu'est-
 peut peuvent faut dit dire sont estce cest quest
 koi kwa kel kelle kels kelles quesque keske kesako késako pk pq pourkoi ya qqn svp stp
 vers chez entre depuis pendant selon parmi envers afin donc alors aussi très
+lequel laquelle lesquels lesquelles duquel desquels auquel auxquels
 """
 _ENGLISH = """
 the a an of to in on for and or is are was were be been what which who whom how why when where
