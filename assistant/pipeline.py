@@ -55,6 +55,7 @@ from .search.analysis import analyze
 from .search.embed import Embedder, load_embedder
 from .search.index import Index, chunk_index_text, open_index
 from .search.retrieve import Retrieval, Retriever
+from .search.spelling import Speller
 from .search.synonyms import Synonyms
 from .settings import Settings
 from .text import citation_pieces, last_end_mark
@@ -99,6 +100,7 @@ class Pipeline:
     known_terms: frozenset[str] = frozenset()  # stems the guide and the cards use
     paraphrases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # cards/paraphrases.yaml
     synonyms: Synonyms = field(default_factory=Synonyms)  # cards/synonyms.yaml
+    speller: Speller | None = None  # mends misspelt French words before a question is read
 
     @classmethod
     def load(
@@ -130,9 +132,10 @@ class Pipeline:
         contacts = find_contacts(index.chunks)
         paraphrases = load_paraphrases(settings.cards_dir)
         synonyms = Synonyms.load(settings.cards_dir) if settings.use_cards else Synonyms()
+        speller = Speller(retriever.vocabulary.union(synonyms.words, *cards.words))
         return cls(
             settings, embedder, index, retriever, cards, llm, contacts, model, known, paraphrases,
-            synonyms,
+            synonyms, speller,
         )  # fmt: skip
 
     def ask(
@@ -189,6 +192,14 @@ class Pipeline:
             message = abstention("injection", lang, [], guide=self.guide)
             return Answer(message, True, (), timings, text, "injection", **meta)
 
+        if lang == "fr" and self.speller is not None:  # « comant un departemnt peu financé… »
+            text = self.speller.mend(text)
+            history = [
+                {**t, "content": self.speller.mend(t["content"])}
+                if t["role"] == "user" and not looks_english(t["content"])
+                else t
+                for t in history
+            ]
         topic = resolve_topic(text, history)
         # the users' words for the guide's words (« la campagne » -> « rural »)
         counted = topic.analysis.counted  # « how many projects » counts « projets »

@@ -167,3 +167,9 @@ def test_a_context_prefix_keeps_the_answer(real_pipeline, question):
         lowered = question[0].lower() + question[1:] if prefix.endswith((", ", ": ")) else question
         a = real_pipeline.ask(prefix + lowered)
         assert (a.abstained, a.card) == (False, plain.card), prefix
+
+
+def test_a_misspelt_question_gets_the_answer_of_the_spelt_one(real_pipeline):
+    typed = real_pipeline.ask("comment un departemnt peut financer lanimation d'un ptce ?")
+    spelt = real_pipeline.ask("comment un département peut financer l'animation d'un ptce ?")
+    assert typed.card == spelt.card == "b-departements-role"

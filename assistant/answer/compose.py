@@ -90,11 +90,18 @@ def lead_with_type(lines: list[Line], wants: str, counted: str = "") -> list[Lin
     front, when the first line does not state it. Lists are left as they are."""
     if not wants or not lines or answers_type(wants, lines[0].fr, counted):
         return lines
-    for i, line in enumerate(lines):
-        if not line.bullet and answers_type(wants, line.fr, counted):
-            if _leans(line):  # « Elle apporte … » needs the sentence that names "elle"
-                return [lines[0], line, *lines[1:i], *lines[i + 1 :]]
-            return [line, *lines[:i], *lines[i + 1 :]]
+    # « combien de lauréats ? »: « 15 lauréats » before « 108 projets » (its kin)
+    for states in (
+        lambda t: answers_type(wants, t, counted, exact=True),
+        lambda t: answers_type(wants, t, counted),
+    ):
+        if states(lines[0].fr):
+            return lines
+        for i, line in enumerate(lines):
+            if not line.bullet and states(line.fr):
+                if _leans(line):  # « Elle apporte … » needs the sentence that names "elle"
+                    return [lines[0], line, *lines[1:i], *lines[i + 1 :]]
+                return [line, *lines[:i], *lines[i + 1 :]]
     return lines
 
 

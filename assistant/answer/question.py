@@ -589,15 +589,16 @@ def counted_as(counted: str) -> frozenset[str]:
     return frozenset({counted}.union(*kin))
 
 
-def answers_type(wants: str, text: str, counted: str = "") -> bool:
+def answers_type(wants: str, text: str, counted: str = "", *, exact: bool = False) -> bool:
     """Does `text` state the kind of answer asked for? An amount needs a number with € or
     euros, a percentage a %, a date a year, a month or a duration, a count a number that is
     not one of those, a contact an e-mail, a phone number or a web address. A list answers
-    a count. Kinds with no type (a definition, an example…) always pass."""
+    a count. Kinds with no type (a definition, an example…) always pass. `exact`: a count is
+    of the thing counted itself, not of its kin (« 15 lauréats », not « 108 projets »)."""
     pattern = TYPED.get(wants)
     if pattern is None:
         return True
-    kin = counted_as(counted) if counted else frozenset()
+    kin = ({counted} if exact else counted_as(counted)) if counted else frozenset()
     if wants == "count" and re.search(r"(?m)^- ", text):
         return not counted or bool(kin & set(analyze(text)))  # a list of the things counted
     if wants == "count" and counted:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import analyze, fold
+from .analysis import words as split_words
 
 FILE_NAME = "synonyms.yaml"
 
@@ -29,6 +30,7 @@ FILE_NAME = "synonyms.yaml"
 class Synonyms:
     # (user phrase as stems, the guide's phrase, the guide phrase's stems), longest first
     entries: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = field(default=())
+    words: frozenset[str] = frozenset()  # every word of the file, folded (users' and guide's)
 
     @classmethod
     def load(cls, folder: Path) -> Synonyms:
@@ -44,7 +46,8 @@ class Synonyms:
                 if stems and guide_stems:
                     entries.append((stems, guide, guide_stems))
         entries.sort(key=lambda e: -len(e[0]))
-        return cls(tuple(entries))
+        said = " ".join([*mapping, *(w for ws in mapping.values() for w in ws)])
+        return cls(tuple(entries), frozenset(fold(w) for w in split_words(said)))
 
     def found(self, stems: list[str] | tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
         """(user stems, guide phrase) for every user word or phrase among `stems`."""
