@@ -45,6 +45,7 @@ from .answer.question import (
     Analysis,
     answers_type,
     asked_noun,
+    asked_part,
     topic_terms,
 )
 from .citations import number_sources
@@ -210,8 +211,8 @@ class Pipeline:
             focus=self.synonyms.focus(topic.analysis.focus, self._known),
             counted=counted,
         )
-        unknown = unknown_entities(
-            without_context(analysis.core, analysis.wants),
+        unknown = unknown_entities(  # names in what the user tells of their situation do not count
+            without_context(asked_part(analysis.core), analysis.wants),
             self.retriever.vocabulary,
             names=lang == "fr",
         )
@@ -260,7 +261,8 @@ class Pipeline:
                     card, lang, self.index.chunks, wants=analysis.wants,
                     counted=analysis.counted, weight=self._weight,
                     # a follow-up's own words say which part of the card it wants now
-                    focus=self.synonyms.focus(topic.asked, self._known) or analysis.focus,
+                    focus=self.synonyms.focus(topic.asked or analysis.asked, self._known)
+                    or analysis.focus,
                 )  # fmt: skip
             except QuoteNotIndexed:  # cannot happen with cards checked at load; decline safely
                 message, sources = self._refusal(lang, analysis, candidates)

@@ -88,6 +88,13 @@ def _demonstrative_noun(words: list[str], i: int) -> str | None:
     return None if nxt in _NOT_A_NOUN else nxt
 
 
+_EN_CLITIC = re.compile(
+    r"\ben (?:est|sont|était|étaient|sera|seront|a été|ont été|fait|font|constitue|constituent)"
+    r" (?:un|une|des|le|la|les|l['’])",
+    re.I,
+)
+
+
 def dangling(text: str) -> bool:
     """Does the sentence lean on something said before it?
 
@@ -117,6 +124,9 @@ def dangling(text: str) -> bool:
             return noun not in _SELF_NOUNS
         if head in _DETERMINERS:
             break
+    # « … en est un exemple », « … en sont les lauréats »: « en » stands for what came before
+    if _EN_CLITIC.search(first):
+        return True
     # A demonstrative further on, whose noun the sentence has not used before it.
     for i, word in enumerate(words):
         noun = _demonstrative_noun(words, i) if word in _INNER_DEMONSTRATIVES else None

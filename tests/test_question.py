@@ -392,3 +392,41 @@ def test_an_introduction_joined_by_et_nous_is_context():
 
 def test_a_person_the_user_names_as_company_is_context():
     assert "Dupont" not in without_context("Avec Mme Dupont, élue à Arras, comment aider un PTCE ?")
+
+
+def test_the_situation_the_user_describes_stays_in_the_question():
+    from assistant.answer.question import analyse
+
+    a = analyse(
+        "Notre PTCE est installé dans un quartier politique de la ville. "
+        "A-t-on droit à un taux plus élevé pour ACTE ?"
+    )
+    assert "quartier" in a.core and a.asked and "quarti" not in a.asked
+    # a new job is who the user is, not their situation
+    a = analyse(
+        "Je viens de prendre un poste de chargée de mission ESS dans une CC. Qui contacter ?"
+    )
+    assert a.core == "Qui contacter ?"
+
+
+def test_a_first_person_question_is_about_the_users_own_authority():
+    from assistant.answer.question import analyse
+
+    assert analyse("Je suis DGS d'une CA. Comment aider notre économie locale ?").actor == "epci"
+    assert analyse("Je suis DGS d'une CA. Quel est le montant d'ACTE ?").actor == ""
+    assert analyse("ca marche comment un PTCE ?").actor == ""  # « ça », not a CA
+
+
+def test_concretement_is_not_a_request_for_an_example():
+    from assistant.answer.question import analyse
+
+    assert analyse("Concrètement, la mairie peut faire quoi ?").wants == ""
+    assert analyse("un exemple concret ?").wants == "example"
+
+
+def test_only_the_asking_sentence_is_checked_for_unknown_names():
+    from assistant.answer.question import asked_part
+
+    core = "Je suis trésorière d'une SCOP qui porte le projet. Le reste vient d'où ?"
+    assert asked_part(core) == "Le reste vient d'où ?"
+    assert asked_part("La SCOP, c'est quoi ?") == "La SCOP, c'est quoi ?"

@@ -191,3 +191,10 @@ def test_one_rule_says_what_may_lead_an_answer(sentence, leans):
 
     assert dangling(sentence) is leans
     assert dangling_opening(sentence) is leans  # the evaluation uses the same rule
+
+
+def test_en_standing_for_what_came_before_dangles():
+    from assistant.text import dangling
+
+    assert dangling("Une convention pluriannuelle d'objectifs en est un exemple.")
+    assert not dangling("Le PTCE en est à ses débuts.")

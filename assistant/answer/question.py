@@ -130,7 +130,7 @@ ACTORS: dict[str, re.Pattern[str]] = {
     # Intercommunalities first: "communauté de communes" is not about a commune.
     "epci": re.compile(
         r"\b(?:epci|intercommunalit\w*|interco\w*|communaut[ée]s? (?:de communes|d['’]agglom\w*|"
-        r"urbaine)|agglo\w*|cc|m[ée]tropole|intermunicipal\w*|inter-municipal\w*)\b",
+        r"urbaine)|agglo\w*|cc|(?-i:CA|CU)|m[ée]tropole|intermunicipal\w*|inter-municipal\w*)\b",
         re.I,
     ),
     "departement": re.compile(
@@ -238,7 +238,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "example",  # « un précédent ? », « il y a déjà eu un cas ? », « le guide cite-t-il un PTCE… »
         re.compile(
-            r"\b(?:exemples?|concr[eè]t\w*|illustr\w*|examples?|instance|pr[ée]c[ée]dents?|"
+            r"\b(?:exemples?|concr[eè]t(?:e|s|es)?\b|illustr\w*|examples?|instance|pr[ée]c[ée]dents?|"
             r"(?:un|des) cas\b|d[ée]j[àa] (?:eu|fait|vu)|cite[- ]t[- ](?:il|elle) (?:un|des))\b",
             re.I,
         ),
@@ -262,7 +262,7 @@ _GENERIC = frozenset(
         "concrètement faire peux pouvez pourriez possible quoi chose choses rôle auprès envers "
         "concernant fait font si via comme doit dois devons plutôt dis dire aujourd'hui "
         "actuellement façon façons manière manières moyen moyens différent différents différentes "
-        "genre genres sorte sortes type types quelque quelques déjà voudrions voulons "
+        "genre genres sorte sortes type types quelque quelques déjà plus voudrions voulons "
         "voudraient souhaitons souhaiterions aimerions envisageons"
     )
 )
@@ -279,6 +279,7 @@ class Analysis:
     focus: tuple[str, ...]  # stems of what the question is about
     context_actor: str = ""  # the actor the user says they work for, in their introduction
     counted: str = ""  # "combien de communes ?": the stem of what is counted ("commune")
+    asked: tuple[str, ...] = ()  # the focus of the question sentence alone, when `core` has more
 
 
 # "…me demande si / comment / à quelles…": an indirect question, the rest is what is asked.
@@ -334,6 +335,7 @@ def _situation(sentence: str) -> bool:
     vide », « nos structures sont mal identifiées »), beyond who and where they are (« je
     suis maire d'une commune de 500 habitants ») ?"""
     rest = POPULATION.sub(" ", SELF.sub(" ", sentence))
+    rest = " ".join(w for w in re.split(r"\s+", rest) if fold(w) not in _ROLE_WORDS)
     rest = re.sub(
         r"\b(?:dans|de|du|des|en|à)\s+(?:l['’]|la\s+|le\s+|les\s+)?[A-ZÀ-ÖØ-Þ][\w'’-]*", " ", rest
     )
@@ -342,6 +344,46 @@ def _situation(sentence: str) -> bool:
     return len(topic_terms(rest) - _AROUND) > THIN
 
 
+# Words that say what the user's job is (« je viens de prendre un poste de chargée de
+# mission ESS »), not what their situation is.
+_ROLE_WORDS = frozenset(
+    fold(w)
+    for w in [
+        "poste",
+        "postes",
+        "viens",
+        "vient",
+        "venons",
+        "prendre",
+        "pris",
+        "prise",
+        "arrivé",
+        "arrivée",
+        "nouveau",
+        "nouvelle",
+        "nouvellement",
+        "recruté",
+        "recrutée",
+        "recrutés",
+        "depuis",
+        "service",
+        "direction",
+        "équipe",
+        "mission",
+        "chargé",
+        "chargée",
+        "élu",
+        "élue",
+        "élus",
+        "travaille",
+        "travaillons",
+        "bosse",
+        "ess",
+        "économie",
+        "sociale",
+        "solidaire",
+    ]
+)
 # Words around a question's topic, not part of it: where, who asks, what kind of answer.
 _AROUND = frozenset(
     analyze(
@@ -351,13 +393,26 @@ _AROUND = frozenset(
 )
 
 
+def asked_part(core: str) -> str:
+    """The sentences of `core` that ask (« Je suis trésorière d'une SCOP qui porte le projet.
+    Le reste doit venir d'où ? » -> the second), or all of it when none or all do."""
+    sentences = loose_sentences(core)
+    asking = [p for p in sentences if "?" in p]
+    return " ".join(asking) if 0 < len(asking) < len(sentences) else core
+
+
 def split_context(text: str) -> tuple[str, str]:
     """(core, context): sentences that introduce the user and ask nothing go to the context;
     "je suis élue d'une commune, comment … ?" loses its introductory clause."""
     parts = loose_sentences(text)
     # Who the user is goes to the context (before or after the question); what they want
     # to do stays in the question.
-    context = [p for p in parts if "?" not in p and SELF.search(p) and not _NEED.search(p)]
+    # (what their situation is — « notre PTCE est en quartier prioritaire » — stays asked)
+    context = [
+        p
+        for p in parts
+        if "?" not in p and SELF.search(p) and not _NEED.search(p) and not _situation(p)
+    ]
     core = [p for p in parts if p not in context]
     if not core:
         context, core = [p for p in context if p != parts[-1]], [parts[-1]]
@@ -634,7 +689,20 @@ def analyse(text: str) -> Analysis:
     counted = next(iter(analyze(m.group(1))), "") if m else ""
     # « 10 000 habitants » is context; « au-delà des subventions ACTE » is not what is asked
     about = _THE_REGION.sub(" ", POPULATION.sub(" ", set_aside(core)))
+    ours = actor_of(context)
+    # « Je suis DGS d'une CA. En quoi un PTCE peut aider notre politique… ? »: our CA
+    actor = actor_of(core) or (ours if _FIRST_PERSON.search(asked_part(core)) else "")
+    # « On a une vieille école vide. Il y a un précédent ? »: the sentence that asks says
+    # which part of an answer comes first
+    sentences = loose_sentences(about)
+    asked = focus_terms(" ".join(p for p in sentences if "?" in p)) if len(sentences) > 1 else ()
+    asked = asked if len(set(asked) - _AROUND) > THIN else ()  # « Ça a déjà été fait ? »: all
     return Analysis(
-        text, core, context, actor_of(core), wants_of(core), focus_terms(about), actor_of(context),
-        counted,
+        text, core, context, actor, wants_of(core), focus_terms(about), ours, counted, asked,
     )  # fmt: skip
+
+
+_FIRST_PERSON = re.compile(
+    r"\b(?:notre|nos|nous|je|j['’]|puis-je|dois-je|mon|ma|mes|our|we|us|i|my)\b",
+    re.I,
+)
