@@ -326,3 +326,29 @@ def test_a_card_must_state_the_year_the_question_names():
     noeux = _card("noeux", "Lauréat PTCE depuis janvier 2023, Noeux Environnement est accompagné.")
     assert _chosen(six, noeux, "Quel PTCE est lauréat depuis 2023 ?") is noeux
     assert _chosen(six, noeux, "Quels PTCE sont cités ?") is six
+
+
+def test_which_one_picks_among_the_things_just_listed():
+    import numpy as np
+
+    from assistant.answer.cardmatch import CardIndex, CardMatch
+    from assistant.answer.decide import choose_card
+    from assistant.answer.followup import resolve_topic
+
+    reasons = _card("Raisons", "Soutenir un PTCE aide l'alimentation durable.")
+    ecopole = _card("Audruicq", "L'Ecopôle alimentaire d'Audruicq relocalise l'alimentation.")
+    cards = CardIndex([reasons, ecopole], np.zeros((4, 4)))
+    matches = [CardMatch(reasons, 1.0, 0.97, 0.5), CardMatch(ecopole, 0.98, 0.96, 0.5)]
+    history = [
+        {"role": "user", "content": "Quels PTCE le guide cite-t-il ?"},
+        {"role": "assistant", "content": "Auton'Hommes, Anima, l'Ecopôle alimentaire."},
+    ]
+    topic = resolve_topic("lequel travaille sur l'alimentation ?", history)
+    assert choose_card(matches, topic.analysis, topic, 0.9, cards) is ecopole
+
+
+def test_english_questions_are_read_as_english():
+    from assistant.answer.guard import looks_english
+
+    assert looks_english("Can a municipality own shares in a PTCE?")
+    assert not looks_english("Une commune peut-elle entrer au capital d'une SCIC ?")

@@ -132,7 +132,7 @@ def proper_names(texts: list[str], corpus: tuple[str, ...] = ()) -> frozenset[st
             if not word[0].isupper():
                 lower.add(_singular(fold(word)))
             elif text in texts and re.search(
-                r"[\w,'’]\s?$", text[max(0, match.start() - 2) : match.start()]
+                r"[\w,'’][ \t]?$", text[max(0, match.start() - 2) : match.start()]
             ):
                 upper.add(fold(word))  # capitalised inside a sentence, not as its first word
     return frozenset(w for w in upper - STOP_WORDS if _singular(w) not in lower)

@@ -14,7 +14,7 @@ from ..text import markdown_to_plain, normalise_space
 from .cardmatch import CardIndex, CardMatch
 from .cards import Card, needed
 from .compose import line_terms
-from .followup import Topic
+from .followup import Topic, asks_which_one
 from .question import (
     HOME_PLACES,
     POPULATION,
@@ -148,6 +148,8 @@ def choose_card(
         if related and related[0].score >= min_score - 0.05:
             return related[0].card
     pool = [m for m in pool if _needed(m.card, analysis)]
+    if topic.followup and asks_which_one(analysis.core):
+        pool = _among_said(pool, topic.previous_answer, cards, min_score)
     pool = _naming(pool, analysis, cards)
     if not pool or pool[0].score < min_score:
         return None
@@ -183,6 +185,21 @@ def choose_card(
         ),
         None,
     )
+
+
+WHICH_MARGIN = 0.05  # a card on one of the things just listed may be this much under min
+
+
+def _among_said(
+    pool: list[CardMatch], said: str, cards: CardIndex, min_score: float
+) -> list[CardMatch]:
+    """`pool` narrowed to the cards naming one of the things the previous answer named
+    (« lequel travaille sur l'alimentation ? » after six PTCE: the Ecopôle alimentaire's)."""
+    named = {fold(w) for w in re.findall(r"[^\W\d_]+", said)} & cards.names
+    if not named:
+        return pool
+    among = [m for m in pool if cards.words[cards.cards.index(m.card)] & named]
+    return among if among and among[0].score >= min_score - WHICH_MARGIN else pool
 
 
 FURTHER_SHARE = 0.5  # of a follow-up's own focus (idf-weighted) a later card line must use

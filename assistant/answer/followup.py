@@ -43,6 +43,11 @@ _MORE_OF_IT = frozenset(
 )
 
 
+def asks_which_one(question: str) -> bool:
+    """« lequel travaille sur l'alimentation ? »: one of the things just listed."""
+    return bool(_WHICH_ONE.match(question))
+
+
 def is_followup(question: str) -> bool:
     terms = analyze(question)
     if _CONNECTIVE.match(question) or _WHICH_ONE.match(question):

@@ -129,6 +129,21 @@ _ENGLISH_MARKERS = frozenset(
         "scheme",
         "council",
         "town",
+        "in",
+        "not",
+        "you",
+        "your",
+        "if",
+        "will",
+        "many",
+        "much",
+        "more",
+        "get",
+        "need",
+        "want",
+        "help",
+        "own",
+        "per",
     ]
 )
 _FRENCH_MARKERS = frozenset(

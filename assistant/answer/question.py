@@ -134,7 +134,8 @@ ACTORS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "departement": re.compile(
-        r"\b(?:d[ée]partement\w*|conseil d[ée]partemental|cd\d*|county|counties)\b", re.I
+        r"\b(?:d[ée]partement\w*|department\w*|conseil d[ée]partemental|cd\d*|county|counties)\b",
+        re.I,
     ),
     # « dans la région », « en région », « notre région »: a place, not the Région
     "region": re.compile(
@@ -263,6 +264,8 @@ _GENERIC = frozenset(
         "concernant fait font si via comme doit dois devons plutôt dis dire aujourd'hui "
         "actuellement façon façons manière manières moyen moyens différent différents différentes "
         "genre genres sorte sortes type types quelque quelques déjà plus voudrions voulons "
+        "mention mentions mentioned cite cited cites list listed lists named described "
+        "say says said explain explained talk talks given bosse bosser bossent bossez "
         "voudraient souhaitons souhaiterions aimerions envisageons"
     )
 )
