@@ -430,3 +430,10 @@ def test_only_the_asking_sentence_is_checked_for_unknown_names():
     core = "Je suis trésorière d'une SCOP qui porte le projet. Le reste vient d'où ?"
     assert asked_part(core) == "Le reste vient d'où ?"
     assert asked_part("La SCOP, c'est quoi ?") == "La SCOP, c'est quoi ?"
+
+
+def test_a_count_is_asked_with_y_a_t_il_too_and_one_bullet_is_not_a_list():
+    a = analyse("Combien y a-t-il de PTCE reconnus dans les Hauts-de-France ?")
+    assert a.wants == "count" and a.counted == "ptce"
+    assert not answers_type("count", "- Pour créer des emplois non délocalisables.", "emplois")
+    assert answers_type("count", "Ils sont :\n- Anima ;\n- Noeux Environnement.", "")

@@ -158,6 +158,8 @@ ACTORS: dict[str, re.Pattern[str]] = {
     ),
 }
 
+# « combien y a-t-il de PTCE ? », « combien existe-t-il de… », « combien compte-t-on de… »
+_THERE_ARE = r"(?:y a[- ]t[- ]il|existe[- ]t[- ]il|compte[- ]t[- ]on|en existe[- ]t[- ]il|en a[- ]t[- ]il)\s+"
 _WANTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "person",  # a named person, or someone to contact: a name or a way to reach them
@@ -231,7 +233,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "count",
         re.compile(
-            r"\b(?:combien de|combien d['’]|(?:quel|le) nombre de|how many|(?:the|what) number of)\b",
+            r"\b(?:combien (?:" + _THERE_ARE + r")?(?:de|d['’])|(?:quel|le) nombre de|how many|"
+            r"(?:the|what) number of)\b",
             re.I,
         ),
     ),
@@ -591,7 +594,9 @@ CUE_TERMS = frozenset(
 
 
 _COUNTED = re.compile(
-    r"\b(?:combien|nombre|how many|number of)\s+(?:de\s+|d['’]\s*|of\s+)?(\w+)", re.I
+    r"\b(?:combien|nombre|how many|number of)\s+(?:" + _THERE_ARE + r")?"
+    r"(?:de\s+|d['’]\s*|of\s+)?(\w+)",
+    re.I,
 )
 
 
@@ -657,7 +662,7 @@ def answers_type(wants: str, text: str, counted: str = "", *, exact: bool = Fals
     if pattern is None:
         return True
     kin = ({counted} if exact else counted_as(counted)) if counted else frozenset()
-    if wants == "count" and re.search(r"(?m)^- ", text):
+    if wants == "count" and len(re.findall(r"(?m)^- ", text)) >= 2:
         return not counted or bool(kin & set(analyze(text)))  # a list of the things counted
     if wants == "count" and counted:
         # "combien de communes" is answered by a number of communes: « 200 collectivités »,
