@@ -27,7 +27,7 @@ from .answer.answerability import FILE_NAME as ANSWERABILITY_FILE
 from .answer.answerability import AnswerabilityModel
 from .answer.cardmatch import CardIndex, CardMatch
 from .answer.cards import Card, load_cards, load_paraphrases
-from .answer.compose import QuoteNotIndexed, compose_card, indexed_cards
+from .answer.compose import QuoteNotIndexed, compose_card, indexed_cards, line_terms
 from .answer.decide import (
     about_the_guide,
     choose_card,
@@ -261,7 +261,7 @@ class Pipeline:
                     card, lang, self.index.chunks, wants=analysis.wants,
                     counted=analysis.counted, weight=self._weight,
                     # a follow-up's own words say which part of the card it wants now
-                    focus=self.synonyms.focus(topic.asked or analysis.asked, self._known)
+                    focus=self._lead_focus(card, topic.asked or analysis.asked)
                     or analysis.focus,
                 )  # fmt: skip
             except QuoteNotIndexed:  # cannot happen with cards checked at load; decline safely
@@ -302,7 +302,12 @@ class Pipeline:
         # « sur quels critères… »: what is asked for is a word the guide never uses
         english = looks_english(analysis.core)  # its words are not the guide's French ones
         asked = asked_noun(analysis.core) if analysis.wants not in TYPED and not english else ""
-        asked_known = not asked or self._known(asked)
+        asked_known = (
+            not asked
+            or self._known(asked)
+            # « de quel coin ? »: a user's word for one of the guide's (« territoire »)
+            or any(t != asked and self._known(t) for t in self.synonyms.focus((asked,)))
+        )
         focus = set(analysis.focus)
         have = set(analyze(expand(said)))
         best = matches[0] if matches else None
@@ -351,6 +356,12 @@ class Pipeline:
             for k in keys
         )
 
+    def _lead_focus(self, card: Card, asked: tuple[str, ...]) -> tuple[str, ...]:
+        """What the sentence that asks is about, in the guide's words, when a line of the
+        card uses it (« où je peux la lire ? » uses none: the topic carried over decides)."""
+        asked = self.synonyms.focus(asked, self._known)
+        return asked if any(line_terms(line) & set(asked) for line in card.lines) else ()
+
     def _known(self, term: str) -> bool:
         """A term the guide or the cards use, or a misspelling of one (« montnat »)."""
         if term in self.known_terms:
@@ -369,7 +380,9 @@ class Pipeline:
         if analysis.wants not in TYPED:
             return True
         topic = topic_terms(analysis.core)
-        if looks_english(analysis.core):  # its words are English: the guide's words for them
+        if looks_english(analysis.core) or not topic:
+            # English words: the guide's words for them; « et le montant ? »: the topic
+            # carried from the question before
             topic = frozenset(t for t in analysis.focus if t in self.known_terms) - CUE_TERMS
         if not topic:
             return True

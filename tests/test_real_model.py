@@ -173,3 +173,29 @@ def test_a_misspelt_question_gets_the_answer_of_the_spelt_one(real_pipeline):
     typed = real_pipeline.ask("comment un departemnt peut financer lanimation d'un ptce ?")
     spelt = real_pipeline.ask("comment un département peut financer l'animation d'un ptce ?")
     assert typed.card == spelt.card == "b-departements-role"
+
+
+def _conversation(pipeline, *questions):
+    history, answer = [], None
+    for question in questions:
+        answer = pipeline.ask(question, history)
+        history += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer.answer},
+        ]
+    return answer
+
+
+def test_a_follow_up_figure_is_the_topics_own_or_none(real_pipeline):
+    # the Somme's AMI states no amount: not the State AMI's 100 000 euros
+    somme = _conversation(real_pipeline, "Parle-moi de l'AMI de la Somme", "et le montant ?")
+    assert somme.abstained and "100 000" not in somme.answer
+    acte = _conversation(real_pipeline, "Qui peut déposer un dossier ACTE ?", "et le montant max ?")
+    assert not acte.abstained and "60 000" in acte.answer[:450]
+
+
+def test_a_follow_up_on_a_detail_of_the_previous_answer_is_answered(real_pipeline):
+    charter = _conversation(
+        real_pipeline, "La charte des PTCE c'est quoi ?", "où je peux la lire ?"
+    )
+    assert "lelabo-ess.org" in charter.answer[:300]

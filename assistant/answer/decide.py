@@ -16,6 +16,7 @@ from .cards import Card, needed
 from .compose import line_terms
 from .followup import Topic, asks_which_one
 from .question import (
+    CUE_TERMS,
     HOME_PLACES,
     POPULATION,
     SELF,
@@ -138,10 +139,14 @@ def choose_card(
     given = {before} if before is not None else set()
     if topic.followup:  # nor any answer given earlier in the conversation
         given |= {previous_card(a, cards) for a in topic.earlier_answers} - {None}
+    earlier = set(given)
     if analysis.wants in TYPED:  # « et son montant ? »: the figure is in that card, moved first
         given = {c for c in given if not _states(c, analysis)}
-    # « et ils ont quels projets à l'étude ? »: a line further down that card, moved first
-    given = {c for c in given if not _says_further(c, topic.asked, cards)}
+    # « et ils ont quels projets à l'étude ? »: a line further down that card, moved first;
+    # « il rassemble des acteurs de quel coin ? »: asked about what that card says
+    asks = bool(_WH.search(analysis.core)) and analysis.wants not in ("example", "list")
+    given = {c for c in given if not _says_further(c, topic.asked, cards, asks)}
+    returns = earlier - given  # cards given before that may answer again
     pool = [m for m in matches if m.card not in given]
     if before is not None and analysis.wants == "example" and before.related:
         related = [m for m in pool if m.card.id in before.related]
@@ -167,6 +172,16 @@ def choose_card(
         general = [m for m in pool if m.card.kind != "example" and m.card is not card]
         if general and general[0].score >= top - EXAMPLE_MARGIN:
             card = general[0].card
+    asked = topic.query  # the questions of the conversation so far
+    returning = card is before or card in returns  # the figure is in a card already given
+    if (
+        topic.followup
+        and analysis.wants in TYPED
+        and not returning
+        and not topic_terms(analysis.core)  # « et le montant ? »: nothing asked of its own
+        and not _on_topic(card, analysis, cards, asked)
+    ):
+        return None  # « et le montant ? » of the Somme's AMI is not the State's 100 000 euros
     if _states(card, analysis):
         return card
     # « l'aide de l'État dure combien de temps ? »: the card on funding in general does not
@@ -179,7 +194,7 @@ def choose_card(
             for m in pool[1:]
             if m.score >= max(min_score, top - TYPED_MARGIN)
             and (not analysis.focus or m.lexical >= MIN_LEXICAL)
-            and _on_topic(m.card, analysis, cards)
+            and _on_topic(m.card, analysis, cards, asked)
             and not (pool[0].card.actor and m.card.actor not in ("", pool[0].card.actor))
             and _states(m.card, analysis)
         ),
@@ -205,25 +220,46 @@ def _among_said(
 FURTHER_SHARE = 0.5  # of a follow-up's own focus (idf-weighted) a later card line must use
 
 
-def _says_further(card: Card, asked: tuple[str, ...], cards: CardIndex) -> bool:
+_WH = re.compile(
+    r"\b(?:quel\w*|qui|où|quand|combien|lequel|laquelle|which|who|where|when|how many)\b", re.I
+)
+
+
+def _says_further(card: Card, asked: tuple[str, ...], cards: CardIndex, asks: bool = False) -> bool:
     """Does a line after the card's first say most of what the follow-up itself asks, more
-    than its first line does? Then the card may answer again, that line first."""
+    than its first line does (or any line, for a question on a detail: `asks`)? Then the
+    card may answer again, that line first."""
     if not asked or len(card.lines) < 2:
         return False
     weight = {t: cards.idf.get(t, cards.top_idf) for t in asked}
     total = sum(weight.values())
     said = [sum(w for t, w in weight.items() if t in line_terms(line)) for line in card.lines]
     best = max(range(len(said)), key=lambda i: (said[i], -i))
-    return best > 0 and said[best] > said[0] and said[best] >= FURTHER_SHARE * total
+    further = best > 0 and said[best] > said[0]
+    return (further or asks) and said[best] >= FURTHER_SHARE * total
 
 
-def _on_topic(card: Card, analysis: Analysis, cards: CardIndex) -> bool:
-    """The card is about the question's actor, or uses most of its topic words."""
+def _on_topic(card: Card, analysis: Analysis, cards: CardIndex, asked: str = "") -> bool:
+    """The card is about the question's actor, or uses most of its topic words and the
+    rarest of them — or, weighted by rarity, most of them and every name the conversation
+    `asked` about (« et le montant ? » after « qui peut déposer un dossier ACTE ? »: ACTE's
+    amount; after « l'AMI de la Somme », not the State AMI's)."""
     if card.actor and card.actor == analysis.actor:
         return True
-    topic = topic_terms(analysis.core)
+    # « et le montant ? »: the topic carried from the question before
+    topic = topic_terms(analysis.core) or set(analysis.focus) - CUE_TERMS
     have = cards.terms[cards.cards.index(card)]
-    return not topic or len(topic & have) / len(topic) >= TOPIC_SHARE
+    if not topic:
+        return True
+    if len(topic & have) / len(topic) < TOPIC_SHARE:
+        return False
+    weight = {t: cards.idf.get(t, 0.0) for t in topic}
+    rarest = max(topic, key=lambda t: (weight[t], t))  # « animation », not « commune »
+    if rarest in have or rarest not in cards.idf:
+        return True
+    share = sum(w for t, w in weight.items() if t in have) / (sum(weight.values()) or 1.0)
+    named = {fold(w) for w in re.findall(r"[^\W\d_]+", asked)} & cards.names
+    return share >= TOPIC_SHARE and bool(named) and named <= cards.words[cards.cards.index(card)]
 
 
 # A name in the question: an acronym, or a capitalised word inside the sentence.

@@ -25,7 +25,9 @@ _ANAPHORA = re.compile(
     r"\b(son|sa|ses|leur|leurs|il|elle|ils|elles|celui|celle|ceux|celles|celui-ci|celle-ci|"
     r"ce dispositif|cet ami|cette aide|ce projet|ce pôle|ce ptce|cette subvention|ce programme|"
     r"en|y|lui|its|it|their|they|this|that|these|those|them|lequel|laquelle|lesquels|lesquelles|"
-    r"ça|cela|ceci|ce dernier|cette dernière|which one|which ones)\b",
+    r"ça|cela|ceci|ce dernier|cette dernière|which one|which ones)\b"
+    # an object pronoun before a verb: « où je peux la lire ? », « comment les contacter ? »
+    r"|\b(?:la|le|les|l['’])\s*(?=\w+(?:er|ir|re)\b)",
     re.IGNORECASE,
 )
 _WHICH_ONE = re.compile(r"^\s*(lequel|laquelle|lesquels|lesquelles|which one|which ones)\b", re.I)
