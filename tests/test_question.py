@@ -437,3 +437,8 @@ def test_a_count_is_asked_with_y_a_t_il_too_and_one_bullet_is_not_a_list():
     assert a.wants == "count" and a.counted == "ptce"
     assert not answers_type("count", "- Pour créer des emplois non délocalisables.", "emplois")
     assert answers_type("count", "Ils sont :\n- Anima ;\n- Noeux Environnement.", "")
+
+
+def test_a_website_asked_for_is_a_contact_but_a_site_to_develop_is_not():
+    assert analyse("quel site pour les appels à projets ESS ?").wants == "contact"
+    assert analyse("Quel montant pour aménager le site de Noeux Environnement ?").wants == "amount"
