@@ -182,7 +182,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         # « l'adresse du site », not « à qui s'adresse ACTE ? »
         re.compile(
             r"\b(?:contact\w*|comment (?:les |le |la )?joindre|reach|adresse du site|website|"
-            r"site (?:web|internet)|quel site)\b"
+            r"quel site)\b"
             r"|(?<!s['’])\badresse\b",
             re.I,
         ),
