@@ -87,6 +87,13 @@ class _Turn:
     signals: dict[str, float]
 
 
+# Share of a question's focus (idf-weighted) the guide uses, from which a refusal points to
+# the guide's contacts rather than listing what the guide covers (« règles comptables d'un
+# PTCE ? » vs « la recette de la carbonade ? »).
+ON_TOPIC = 0.5
+_SUBJECT = re.compile(r"\b(?:ptces?|ess|p[ôo]les? territoria\w*|[ée]conomie sociale)\b", re.I)
+
+
 @dataclass
 class Pipeline:
     settings: Settings
@@ -442,8 +449,12 @@ class Pipeline:
             ),
             None,
         )
-        if nearby is None and analysis.wants not in TYPED:  # unrelated: say what it covers
-            return abstention("low_support", lang, [], guide=self.guide), ()
+        on_topic = (
+            bool(_SUBJECT.search(analysis.core))
+            or self._weighted_share(set(analysis.focus), self._known) >= ON_TOPIC
+        )
+        if nearby is None and analysis.wants not in TYPED and not on_topic:
+            return abstention("low_support", lang, [], guide=self.guide), ()  # what it covers
         if nearby is not None:
             cited.append(Hit(nearby.chunk, nearby.score))
             quotes.append(extractive.clean_sentence(nearby.text))

@@ -199,3 +199,10 @@ def test_a_follow_up_on_a_detail_of_the_previous_answer_is_answered(real_pipelin
         real_pipeline, "La charte des PTCE c'est quoi ?", "où je peux la lire ?"
     )
     assert "lelabo-ess.org" in charter.answer[:300]
+
+
+def test_a_refusal_on_the_guides_subject_says_who_to_ask(real_pipeline):
+    near = real_pipeline.ask("Quelles règles comptables un PTCE doit-il appliquer ?")
+    assert near.abstained and "cresshdf.org" in near.answer and len(near.answer) <= 400
+    off = real_pipeline.ask("Donne-moi la recette de la carbonade flamande")
+    assert off.abstained and "Il traite de" in off.answer  # what the guide covers instead

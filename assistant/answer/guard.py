@@ -144,6 +144,12 @@ _ENGLISH_MARKERS = frozenset(
         "help",
         "own",
         "per",
+        "must",
+        "may",
+        "might",
+        "shall",
+        "please",
+        "rules",
     ]
 )
 _FRENCH_MARKERS = frozenset(
