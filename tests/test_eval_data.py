@@ -291,6 +291,16 @@ def test_loading_keeps_list_items_and_variant_of():
     assert questions["q001"].list_items == () and questions["q001"].variant_of is None
 
 
+def test_the_kept_aside_questions_are_valid_and_found_in_the_guide():
+    kept = load_questions(DEFAULT_QUESTIONS.parent / "holdout.jsonl")
+    assert len(kept) == 75 and all(q.split == "holdout" for q in kept)  # never tuned on
+    guide = _guide_text()
+    for q in kept:
+        assert CATEGORIES[q.category] is q.answerable, q.id
+        for group in q.facts:
+            assert any(_fold(alt) in guide for alt in group), (q.id, group)
+
+
 def test_the_development_questions_are_valid_and_found_in_the_guide():
     dev = load_questions(DEFAULT_QUESTIONS.parent / "dev.jsonl")
     assert len(dev) == 225 and all(q.split == "tune" for q in dev)  # tuning only, never test
