@@ -90,6 +90,14 @@ class _Turn:
 # Share of a question's focus (idf-weighted) the guide uses, from which a refusal points to
 # the guide's contacts rather than listing what the guide covers (« règles comptables d'un
 # PTCE ? » vs « la recette de la carbonade ? »).
+def _asking(core: str) -> str:
+    """The part of a question that asks: its sentences with « ? », or what follows its last
+    colon (« On veut monter un pôle… : quelle forme juridique… ? »)."""
+    part = asked_part(core)
+    head, colon, tail = part.rpartition(":")
+    return tail.strip() if colon and "?" in tail and len(tail) > 20 else part
+
+
 ON_TOPIC = 0.5
 _SUBJECT = re.compile(r"\b(?:ptces?|ess|p[ôo]les? territoria\w*|[ée]conomie sociale)\b", re.I)
 
@@ -251,7 +259,12 @@ class Pipeline:
         )
         matches, card = [], None
         if s.use_cards and mode == "hybrid":
-            matches = self.cards.match(retrieval.query_vector, analysis)
+            vector = retrieval.query_vector
+            part = _asking(analysis.core)
+            if part != analysis.core:  # « On a une vieille école… Il y a un précédent ? »
+                asked = self.embedder.embed_queries([expand(self.synonyms.query(part))])[0]
+                vector = (vector + asked) / 2
+            matches = self.cards.match(vector, analysis)
             card = choose_card(matches, analysis, topic, s.min_card_score, self.cards)
         chosen = extractive.select(candidates, s.max_sentences, wants=analysis.wants)
         signals = self._signals(analysis, candidates, chosen, matches, card, retrieval)

@@ -442,3 +442,12 @@ def test_a_count_is_asked_with_y_a_t_il_too_and_one_bullet_is_not_a_list():
 def test_a_website_asked_for_is_a_contact_but_a_site_to_develop_is_not():
     assert analyse("quel site pour les appels à projets ESS ?").wants == "contact"
     assert analyse("Quel montant pour aménager le site de Noeux Environnement ?").wants == "amount"
+
+
+def test_the_asking_part_of_a_long_question():
+    from assistant.pipeline import _asking
+
+    assert _asking("On a une vieille école vide. Il y a un précédent ?") == "Il y a un précédent ?"
+    long = "On veut monter un pôle avec l'agglo : quelle forme juridique ont-ils choisie ?"
+    assert _asking(long) == "quelle forme juridique ont-ils choisie ?"
+    assert _asking("Qu'est-ce qu'un PTCE ?") == "Qu'est-ce qu'un PTCE ?"
