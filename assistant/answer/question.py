@@ -270,7 +270,7 @@ _GENERIC = frozenset(
         "genre genres sorte sortes type types quelque quelques déjà plus voudrions voulons "
         "mention mentions mentioned cite cited cites list listed lists named described "
         "say says said explain explained talk talks given bosse bosser bossent bossez "
-        "play plays role roles "
+        "play plays role roles veut veulent voulez vouloir plusieurs monde "
         "voudraient souhaitons souhaiterions aimerions envisageons"
     )
 )
