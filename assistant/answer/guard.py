@@ -30,7 +30,7 @@ _INJECTION = [
     r"\b(oublie|oubliez|ignore|ignorez|forget|ignore)\b.{0,20}\b(le guide|les sources|the guide|the sources|tes sources|vos sources)\b",
     r"\b(invente|inventez|make up|fabricate)\b.{0,40}\b(réponse|chiffre|source|montant|answer|number|fact)",
     r"\b(assistant|chatbot|ia|ai|mode|réponds|answer)\b.{0,25}\b(sans (aucune )?(restriction|limite|filtre)s?|without (any )?(restrictions?|filters?|limits?))\b",
-    r"\b(jailbreak|mode développeur|mode developpeur|developer mode|DAN)\b",
+    r"\b(jailbreak|mode développeur|mode developpeur|developer mode|(?-i:DAN))\b",  # not « dan »
     r"\b(révèle|revele|affiche|montre|donne|répète|repete|reveal|show|print|repeat)[sz]?\b.{0,30}\b(tes|vos|ton|votre|your)\s+(instructions?|consignes?|prompt|règles|rules)",
     r"<\s*/?\s*(system|assistant|user|instructions?|context|contexte|passages?|sources?)\s*>",
     r"(^|\n|[.!?]\s)\s*(system|système|systeme|assistant)\s*:",
@@ -222,7 +222,8 @@ def looks_english(text: str) -> bool:
 
 
 # A name (capitalised inside the sentence, or an acronym) or a number in the question.
-_ENTITY = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-ÖØ-Þ][\w'’-]*[\w])|(\d[\d  .,]*\d|\d)")
+# (a capitalised word after « . », « ! », « ? » or « : » opens a sentence: not a name)
+_ENTITY = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-ZÀ-ÖØ-Þ][\w'’-]*[\w])|(\d[\d  .,]*\d|\d)")
 
 
 def corpus_words(texts: list[str]) -> frozenset[str]:

@@ -164,7 +164,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "person",  # a named person, or someone to contact: a name or a way to reach them
         re.compile(
-            r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom de la personne|interlocut\w*|"
+            r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom de la personne|"
             r"(?:qui est|quel est|nom du|nom de la) (?:le |la )?r[ée]f[ée]rent\w*|contact person|"
             r"qui (?:pr[ée]side|dirige)|"
             r"comment s['’]appelle(?:nt)? (?:le |la |les |l['’])(?:animat\w*|responsable\w*|"
@@ -181,7 +181,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         "contact",
         # « l'adresse du site », not « à qui s'adresse ACTE ? »
         re.compile(
-            r"\b(?:contact\w*|comment (?:les |le |la )?joindre|reach|adresse du site|website|"
+            r"\b(?:contact\w*|interlocut\w*|comment (?:les |le |la )?joindre|reach|adresse du site|website|"
             r"quel site)\b"
             r"|(?<!s['’])\badresse\b",
             re.I,
@@ -438,7 +438,12 @@ def split_context(text: str) -> tuple[str, str]:
             if (
                 introduces
                 or _INTERROGATIVE.match(rest)
-                or re.match(r"(?:est-ce|peut-on|y a-t-il|qu['’]est-ce|que\b|qu['’])", rest, re.I)
+                or re.match(
+                    r"(?:est-ce|peut-on|y a-t-il|qu['’]est-ce|que\b|qu['’]|c['’]est (?:quoi|qui|o[uù]|"
+                    r"combien|comment)|[çc]a (?:sert|marche|consiste))",
+                    rest,
+                    re.I,
+                )
             ):
                 context.append(head)
                 core[0] = rest[0].upper() + rest[1:]
