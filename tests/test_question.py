@@ -451,3 +451,14 @@ def test_the_asking_part_of_a_long_question():
     long = "On veut monter un pôle avec l'agglo : quelle forme juridique ont-ils choisie ?"
     assert _asking(long) == "quelle forme juridique ont-ils choisie ?"
     assert _asking("Qu'est-ce qu'un PTCE ?") == "Qu'est-ce qu'un PTCE ?"
+
+
+def test_a_role_before_a_comma_is_context_whatever_follows():
+    a = analyse(
+        "Élue d'une commune de 4 500 habitants près d'Arras, le RTES regroupe combien de collectivités ?"
+    )
+    assert a.core == "Le RTES regroupe combien de collectivités ?" and a.context_actor == "commune"
+    a = analyse("Élue d'une commune de 4 500 habitants près d'Arras, rôle région ptce")
+    assert a.core == "Rôle région ptce" and a.actor == "region"
+    # a situation before the comma stays asked
+    assert "école" in analyse("Notre commune a une école vide, un PTCE peut-il la rénover ?").core

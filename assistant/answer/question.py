@@ -329,6 +329,13 @@ _PRONOUN_ONLY = re.compile(r"\W*(?:je|j['’]|on|nous|i|we)?\s*$", re.I)  # « J
 
 
 _TRAILING_SUBJECT = re.compile(r"\s*\b(?:et|mais)?\s*(?:on|nous|je)$", re.I)  # « … et on »
+# Who someone is, by their job (not « notre », « on a »: those may tell a situation).
+_ROLE = re.compile(
+    r"\b(?:je suis|i am|i['’]m|charg[ée]e? de mission|technicien(?:ne)?|agent de d[ée]veloppement|"
+    r"dgs|maire (?:de|d['’])|[ée]lue? (?:à|de|d['’]|dans)|conseill[eè]re? |directeur|directrice|"
+    r"pr[ée]sidente?|responsable|coordinat(?:eur|rice)|adjointe? |vice-pr[ée]sidente?)",
+    re.I,
+)
 THIN = 2  # topic words a question has of its own when it leans on the user's situation
 
 
@@ -435,8 +442,12 @@ def split_context(text: str) -> tuple[str, str]:
                 r"(?:je|j['’]|nous|on|i|we)\b", rest, re.I
             )
             introduces = opens and SELF.search(head) and not _NEED.search(head)
+            # « Élue d'une commune de 4 500 habitants près d'Arras, le RTES regroupe… »: a
+            # role and nothing of a situation before the comma
+            only_who = m.group(0)[0] == "," and _ROLE.search(head) and not _situation(head)
             if (
                 introduces
+                or (only_who and len(rest.split()) >= 2)
                 or _INTERROGATIVE.match(rest)
                 or re.match(
                     r"(?:est-ce|peut-on|y a-t-il|qu['’]est-ce|que\b|qu['’]|c['’]est (?:quoi|qui|o[uù]|"
