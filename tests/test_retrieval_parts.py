@@ -57,11 +57,3 @@ def test_sources_numbered_by_first_citation_and_repeats_folded():
 def test_extract_citations_drops_out_of_range_and_repeats():
     assert extract_citations("x [2] y [0] z [9] w [2] v [1, 3]", 3) == [2, 1, 3]
     assert extract_citations("no citation", 3) == []
-
-
-def test_a_question_typed_without_capitals_names_acte_and_the_ami():
-    from assistant.search.acronyms import acronyms_in
-
-    assert acronyms_in("plafond acte") == ["ACTE"]
-    assert acronyms_in("mes collègues et l'ami de la somme") == ["AMI"]  # not MES
-    assert acronyms_in("Le plafond de l'acte de vente") == []  # capitals: the word « acte »

@@ -46,10 +46,8 @@ def _long_form_terms() -> list[tuple[str, tuple[str, ...]]]:
 _ACRONYM = re.compile(
     r"\b(" + "|".join(sorted(GLOSSARY, key=len, reverse=True)) + r")s?\b", re.IGNORECASE
 )
-# "ami", "acte", "mes"… are common words; only the upper-case form is the acronym — unless the
-# text has no capital at all (a user typing « plafond acte » means ACTE).
+# "ami", "acte", "mes"… are common words; only the upper-case form is the acronym.
 _CASE_SENSITIVE = {"AMI", "ACTE", "MES", "POR", "CPO", "DSP"}
-_LOWER_OK = {"AMI", "ACTE", "CPO", "DSP"}  # not « mes » (my), « por »
 
 
 def _contains(terms: list[str], seq: tuple[str, ...]) -> bool:
@@ -60,11 +58,10 @@ def _contains(terms: list[str], seq: tuple[str, ...]) -> bool:
 def acronyms_in(text: str) -> list[str]:
     """Acronyms of the glossary present in `text`, by either form, in glossary order."""
     found: set[str] = set()
-    typed_lower = text == text.lower()  # « montant acte », « ami somme »: no capitals at all
     for match in _ACRONYM.finditer(text):
         token = match.group(1)
         key = token.upper()
-        if key in _CASE_SENSITIVE and token != key and not (typed_lower and key in _LOWER_OK):
+        if key in _CASE_SENSITIVE and token != key:
             continue
         found.add(key)
     terms = analyze(text)
