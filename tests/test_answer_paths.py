@@ -9,7 +9,7 @@ import pytest
 
 from assistant.answer.answerability import AnswerabilityModel, choose_threshold, fit
 from assistant.answer.cards import Line
-from assistant.answer.compose import compose_card, lead_with_focus, lead_with_type
+from assistant.answer.compose import compose_card, lead_with_focus, lead_with_list, lead_with_type
 from assistant.answer.followup import resolve_topic
 from assistant.pipeline import Pipeline
 
@@ -203,6 +203,21 @@ def test_a_list_moves_with_the_line_that_introduces_it():
     ]
     moved = lead_with_focus(lines, ("labo",), lambda t: 1.0)
     assert moved == [lines[1], lines[2], lines[3], lines[0]]
+
+
+def test_a_list_question_gets_the_list_it_asks_for_first():
+    lines = [
+        _line("La Ville a fait appel au PTCE Anima pour rénover une école."),
+        _line("Le PTCE Anima, collectif de 25 structures, développe des initiatives."),
+        _line("Deux projets sont à l'étude :"),
+        _line("- l'aménagement de la place Albert 1er ;"),
+        _line("- une Maison des Artistes."),
+    ]
+    # the sentences naming Anima are as much « about » it, but the list is what is asked
+    moved = lead_with_list(lines, ("projet", "etud", "anim"), lambda t: 1.0)
+    assert moved == [lines[2], lines[3], lines[4], lines[0], lines[1]]
+    assert lead_with_list(lines, ("ecol",), lambda t: 1.0) == lines  # no list is about it
+    assert lead_with_list(lines[2:], ("projet",), lambda t: 1.0) == lines[2:]  # already first
 
 
 def _card(card_id: str, text: str, actor: str = "", needs: tuple[str, ...] = ()):

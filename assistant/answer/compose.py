@@ -47,6 +47,8 @@ def compose_card(
     quotes: list[str] = []
     marks: list[list[int]] = []
     lines = lead_with_type(list(card.lines), wants, counted)
+    if wants == "list" and weight is not None:  # « quels sont les deux projets à l'étude ? »
+        lines = lead_with_list(lines, focus, weight)
     # a figure asked for stays first; one stated only in a list's items (six websites) does not
     if weight is not None and (wants not in TYPED or not answers_type(wants, lines[0].fr, counted)):
         lines = lead_with_focus(lines, focus, weight, lang, whole_lists=wants in _WHOLE)
@@ -103,6 +105,32 @@ def lead_with_type(lines: list[Line], wants: str, counted: str = "") -> list[Lin
                     return [lines[0], line, *lines[1:i], *lines[i + 1 :]]
                 return [line, *lines[:i], *lines[i + 1 :]]
     return lines
+
+
+def lead_with_list(
+    lines: list[Line], focus: tuple[str, ...], weight: Callable[[str], float]
+) -> list[Line]:
+    """`lines` with the list the question asks for first: the list whose introducing line
+    (« Deux projets sont à l'étude : ») and items are most about the question's focus terms,
+    when it is not the card's opening. A card with one list, or none, is left as it is."""
+    blocks = []  # (first, last) of each introduced list
+    for i, line in enumerate(lines):
+        if line.fr.rstrip().endswith(":") and i + 1 < len(lines) and lines[i + 1].bullet:
+            last = i + 1
+            while last + 1 < len(lines) and lines[last + 1].bullet:
+                last += 1
+            blocks.append((i, last))
+    if not blocks or not focus:
+        return lines
+
+    def about(first: int, last: int) -> float:
+        have = frozenset().union(*(line_terms(line) for line in lines[first : last + 1]))
+        return sum(weight(t) for t in focus if t in have)
+
+    first, last = max(blocks, key=lambda b: (about(*b), -b[0]))
+    if first == 0 or about(first, last) <= 0 or _leans(lines[first]):
+        return lines
+    return [*lines[first : last + 1], *lines[:first], *lines[last + 1 :]]
 
 
 def lead_with_focus(

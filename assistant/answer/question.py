@@ -271,6 +271,7 @@ _GENERIC = frozenset(
         "mention mentions mentioned cite cited cites list listed lists named described "
         "say says said explain explained talk talks given bosse bosser bossent bossez "
         "play plays role roles veut veulent voulez vouloir plusieurs monde "
+        "définit définissent désigne désignent signifie signifient "
         "voudraient souhaitons souhaiterions aimerions envisageons"
     )
 )
