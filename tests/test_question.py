@@ -194,6 +194,7 @@ def test_who_the_user_is_is_context_even_with_a_verb_of_their_job():
         ("Quel texte de loi définit les PTCE ?", ""),  # generic: how, not what
         ("Quelle forme juridique ?", ""),
         ("Comment aider un PTCE ?", ""),
+        ("Quel est le seuil minimal de subvention ACTE ?", ""),  # a figure is asked for
     ],
 )
 def test_asked_noun(question, noun):

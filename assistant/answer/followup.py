@@ -27,7 +27,10 @@ _ANAPHORA = re.compile(
     r"en|y|lui|its|it|their|they|this|that|these|those|them|lequel|laquelle|lesquels|lesquelles|"
     r"ça|cela|ceci|ce dernier|cette dernière|which one|which ones)\b"
     # an object pronoun before a verb: « où je peux la lire ? », « comment les contacter ? »
-    r"|\b(?:la|le|les|l['’])\s*(?=\w+(?:er|ir|re)\b)",
+    r"|\b(?:la|le|les|l['’])\s*(?=\w+(?:er|ir|re)\b)"
+    # or after its subject: « c'est quelle asso qui le porte ? », « on la contacte où ? »
+    r"|\b(?:qui|on|je|j['’]|nous|vous|ne|n['’])\s+(?:la|le|les|l['’])\s*"
+    r"(?!(?:ptce|pôle|projet|dispositif|département|région)\b)(?=[a-zàâçéèêëîïôûùüÿœ])",
     re.IGNORECASE,
 )
 _WHICH_ONE = re.compile(r"^\s*(lequel|laquelle|lesquels|lesquelles|which one|which ones)\b", re.I)

@@ -226,6 +226,11 @@ def looks_english(text: str) -> bool:
 _ENTITY = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-ZÀ-ÖØ-Þ][\w'’-]*[\w])|(\d[\d  .,]*\d|\d)")
 
 
+# Capitalised words of everyday writing that name nothing the guide must know of (« l'URL de
+# l'étude », « le PDF du guide »).
+_EVERYDAY_CAPS = frozenset({"url", "urls", "pdf", "web", "faq", "ok", "svp", "mail", "email"})
+
+
 def corpus_words(texts: list[str]) -> frozenset[str]:
     """Folded surface words of the corpus, numbers with their thousands separators removed."""
     vocab: set[str] = set()
@@ -251,7 +256,7 @@ def unknown_entities(question: str, vocabulary: frozenset[str], *, names: bool =
             if len(digits) >= 2 and digits not in vocabulary:
                 unknown.append(number)
             continue
-        if not names:
+        if not names or fold(name) in _EVERYDAY_CAPS:
             continue
         parts = [p for p in re.split(r"[-'’]", fold(name)) if len(p) >= 3]
         for part in parts:

@@ -644,7 +644,7 @@ _GENERIC_ASKED = frozenset(
     analyze(
         "texte textes type types sorte sortes genre genres forme formes façon façons manière "
         "manières moyen moyens chose choses élément éléments point points aspect aspects exemple "
-        "exemples kind kinds sort way ways"
+        "exemples kind kinds sort way ways seuil seuils minimum maximum"
     )
 )
 
