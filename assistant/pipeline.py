@@ -29,6 +29,7 @@ from .answer.cardmatch import CardIndex, CardMatch
 from .answer.cards import Card, load_cards, load_paraphrases
 from .answer.compose import QuoteNotIndexed, compose_card, indexed_cards, line_terms
 from .answer.decide import (
+    about_own_authority,
     about_the_guide,
     choose_card,
     find_contacts,
@@ -268,7 +269,8 @@ class Pipeline:
             card = choose_card(matches, analysis, topic, s.min_card_score, self.cards)
         chosen = extractive.select(candidates, s.max_sentences, wants=analysis.wants)
         signals = self._signals(analysis, candidates, chosen, matches, card, retrieval)
-        if not self._answers(signals, calibrated=bool(matches), carded=card is not None):
+        answers = self._answers(signals, calibrated=bool(matches), carded=card is not None)
+        if not answers or about_own_authority(analysis.core):  # « notre Département a-t-il… »
             timings["answer"] = _ms(t)
             timings["total"] = _ms(t0)
             message, sources = self._refusal(lang, analysis, candidates)

@@ -367,3 +367,32 @@ def test_english_questions_are_read_as_english():
 
     assert looks_english("Can a municipality own shares in a PTCE?")
     assert not looks_english("Une commune peut-elle entrer au capital d'une SCIC ?")
+
+
+def test_a_typed_followup_naming_only_common_words_keeps_the_conversations_subject():
+    import numpy as np
+
+    from assistant.answer.cardmatch import CardIndex, CardMatch
+    from assistant.answer.decide import choose_card
+
+    acte = _card("acte", "La subvention ACTE va de 15 000 à 60 000 € par projet.")
+    somme = _card("somme", "Le Département de la Somme accompagne deux projets.")
+    cards = CardIndex([acte, somme], np.zeros((4, 4)))
+    matches = [CardMatch(acte, 1.0, 0.97, 1.0), CardMatch(somme, 0.98, 0.96, 0.5)]
+    history = [
+        {"role": "user", "content": "Le Département de la Somme a fait quoi pour les PTCE ?"},
+        {"role": "assistant", "content": "Il a lancé un AMI en 2022."},
+    ]
+    topic = resolve_topic("c'était quel montant par projet ?", history)
+    assert topic.followup  # « c'était… » points back at what was said
+    # « projet » is in every card: it names no scheme; ACTE's amount is not the Somme's
+    assert choose_card(matches, topic.analysis, topic, 0.9, cards) is None
+
+
+def test_what_the_users_own_authority_has_done_is_not_in_the_guide():
+    from assistant.answer.decide import about_own_authority
+
+    assert about_own_authority("Notre Département a-t-il mis en place un dispositif de soutien ?")
+    assert about_own_authority("Est-ce que notre agglo a déjà financé un PTCE ?")
+    assert not about_own_authority("Notre département a-t-il le droit de financer un PTCE ?")
+    assert not about_own_authority("Que peut faire notre commune pour un PTCE ?")

@@ -463,3 +463,11 @@ def test_a_role_before_a_comma_is_context_whatever_follows():
     assert a.core == "Rôle région ptce" and a.actor == "region"
     # a situation before the comma stays asked
     assert "école" in analyse("Notre commune a une école vide, un PTCE peut-il la rénover ?").core
+
+
+def test_asking_whom_to_call_or_for_a_name_wants_a_person():
+    assert (
+        analyse("Qui dois-je appeler à la Somme, vous avez un nom et un numéro ?").wants == "person"
+    )
+    assert analyse("j'aimerais avoir un nom à contacter").wants == "person"
+    assert analyse("Vous avez un nom de PTCE dans l'alimentation ?").wants != "person"

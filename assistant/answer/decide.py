@@ -115,6 +115,23 @@ def about_the_guide(core: str) -> bool:
     return bool(_THE_GUIDE.search(core) and _PUBLISHED.search(core)) and len(core) < 160
 
 
+# A fact about the user's own authority, which the guide cannot know: « Notre Département
+# a-t-il mis en place un dispositif… ? » — not what it may do (« a-t-il le droit de… »).
+_OWN_FACT = re.compile(
+    r"\b(?:notre|nos) (?:d[ée]partement|r[ée]gion|commune|ville|agglo\w*|communaut[ée]|"
+    r"interco\w*|m[ée]tropole|collectivit[ée]|CC|EPCI|mairie)s?\b.{0,60}?"
+    r"\b(?:a[- ]t[- ](?:il|elle)|avons[- ]nous|a d[ée]j[àa]|fait[- ](?:il|elle))\b"
+    r"(?!\s+(?:le droit|la possibilit[ée]|int[ée]r[êe]t|la comp[ée]tence|besoin|les moyens)\b)",
+    re.I,
+)
+
+
+def about_own_authority(core: str) -> bool:
+    """Does the question ask what the user's own authority has done (which the guide cannot
+    say), rather than what such an authority may do?"""
+    return bool(_OWN_FACT.search(core))
+
+
 def previous_card(answer: str, cards: CardIndex) -> Card | None:
     """The card whose answer the previous assistant message was (by its opening line)."""
     said = _plain(answer)
@@ -178,7 +195,7 @@ def choose_card(
         topic.followup
         and analysis.wants in TYPED
         and not returning
-        and not topic_terms(analysis.core)  # « et le montant ? »: nothing asked of its own
+        and not _own_topic(analysis.core, cards)  # « et le montant par projet ? »
         and not _on_topic(card, analysis, cards, asked)
     ):
         return None  # « et le montant ? » of the Somme's AMI is not the State's 100 000 euros
@@ -199,6 +216,15 @@ def choose_card(
             and _states(m.card, analysis)
         ),
         None,
+    )
+
+
+def _own_topic(core: str, cards: CardIndex) -> frozenset[str]:
+    """What a follow-up asks about of its own, less the words a quarter of the cards use:
+    « et le montant par projet ? » names nothing that tells one scheme from another."""
+    common = max(1, len(cards.cards) // 4)
+    return frozenset(
+        t for t in topic_terms(core) if sum(t in have for have in cards.terms) <= common
     )
 
 
@@ -247,7 +273,7 @@ def _on_topic(card: Card, analysis: Analysis, cards: CardIndex, asked: str = "")
     if card.actor and card.actor == analysis.actor:
         return True
     # « et le montant ? »: the topic carried from the question before
-    topic = topic_terms(analysis.core) or set(analysis.focus) - CUE_TERMS
+    topic = _own_topic(analysis.core, cards) or set(analysis.focus) - CUE_TERMS
     have = cards.terms[cards.cards.index(card)]
     if not topic:
         return True

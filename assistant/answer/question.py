@@ -167,6 +167,9 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom de la personne|"
             r"(?:qui est|quel est|nom du|nom de la) (?:le |la )?r[ée]f[ée]rent\w*|contact person|"
             r"qui (?:pr[ée]side|dirige)|"
+            # « qui dois-je appeler…, vous avez un nom et un numéro ? »
+            r"qui (?:dois-je|doit-on|faut-il|puis-je|peut-on) appeler|"
+            r"un nom (?:et|ou) (?:un )?num[ée]ro|(?:avoir|donner|vous avez|avez-vous) un nom\b(?! d(?:e\b|['’]))|"
             r"comment s['’]appelle(?:nt)? (?:le |la |les |l['’])(?:animat\w*|responsable\w*|"
             r"coordinat\w*|salari\w*|charg[ée]e?s? de mission|directeur|directrice)|"
             r"(?:qui est|nom du|nom de la|comment s['’]appelle) (?:le|la|les|son|sa) "
