@@ -343,23 +343,29 @@ def test_a_card_must_state_the_year_the_question_names():
     assert _chosen(six, noeux, "Quels PTCE sont cités ?") is six
 
 
-def test_which_one_picks_among_the_things_just_listed():
+def _chosen_after(first, second, history: list[dict[str, str]], question: str):
+    """The card `choose_card` picks for the follow-up `question` after `history`, when
+    `first` matches a little better; and whether it was read as a follow-up."""
     import numpy as np
 
     from assistant.answer.cardmatch import CardIndex, CardMatch
     from assistant.answer.decide import choose_card
-    from assistant.answer.followup import resolve_topic
 
+    cards = CardIndex([first, second], np.zeros((4, 4)))
+    matches = [CardMatch(first, 1.0, 0.97, 0.5), CardMatch(second, 0.98, 0.96, 0.5)]
+    topic = resolve_topic(question, history)
+    return choose_card(matches, topic.analysis, topic, 0.9, cards), topic.followup
+
+
+def test_which_one_picks_among_the_things_just_listed():
     reasons = _card("Raisons", "Soutenir un PTCE aide l'alimentation durable.")
     ecopole = _card("Audruicq", "L'Ecopôle alimentaire d'Audruicq relocalise l'alimentation.")
-    cards = CardIndex([reasons, ecopole], np.zeros((4, 4)))
-    matches = [CardMatch(reasons, 1.0, 0.97, 0.5), CardMatch(ecopole, 0.98, 0.96, 0.5)]
     history = [
         {"role": "user", "content": "Quels PTCE le guide cite-t-il ?"},
         {"role": "assistant", "content": "Auton'Hommes, Anima, l'Ecopôle alimentaire."},
     ]
-    topic = resolve_topic("lequel travaille sur l'alimentation ?", history)
-    assert choose_card(matches, topic.analysis, topic, 0.9, cards) is ecopole
+    chosen, _ = _chosen_after(reasons, ecopole, history, "lequel travaille sur l'alimentation ?")
+    assert chosen is ecopole
 
 
 def test_english_questions_are_read_as_english():
@@ -370,23 +376,16 @@ def test_english_questions_are_read_as_english():
 
 
 def test_a_typed_followup_naming_only_common_words_keeps_the_conversations_subject():
-    import numpy as np
-
-    from assistant.answer.cardmatch import CardIndex, CardMatch
-    from assistant.answer.decide import choose_card
-
     acte = _card("acte", "La subvention ACTE va de 15 000 à 60 000 € par projet.")
     somme = _card("somme", "Le Département de la Somme accompagne deux projets.")
-    cards = CardIndex([acte, somme], np.zeros((4, 4)))
-    matches = [CardMatch(acte, 1.0, 0.97, 1.0), CardMatch(somme, 0.98, 0.96, 0.5)]
     history = [
         {"role": "user", "content": "Le Département de la Somme a fait quoi pour les PTCE ?"},
         {"role": "assistant", "content": "Il a lancé un AMI en 2022."},
     ]
-    topic = resolve_topic("c'était quel montant par projet ?", history)
-    assert topic.followup  # « c'était… » points back at what was said
+    chosen, followup = _chosen_after(acte, somme, history, "c'était quel montant par projet ?")
+    assert followup  # « c'était… » points back at what was said
     # « projet » is in every card: it names no scheme; ACTE's amount is not the Somme's
-    assert choose_card(matches, topic.analysis, topic, 0.9, cards) is None
+    assert chosen is None
 
 
 def test_what_the_users_own_authority_has_done_is_not_in_the_guide():
