@@ -203,6 +203,9 @@ def test_a_list_moves_with_the_line_that_introduces_it():
     ]
     moved = lead_with_focus(lines, ("labo",), lambda t: 1.0)
     assert moved == [lines[1], lines[2], lines[3], lines[0]]
+    # a sentence on « il » after a list needs the line that introduces the list, not a bullet
+    after = [*lines[1:], _line("Il vise à soutenir des projets.")]
+    assert lead_with_focus(after, ("projet",), lambda t: 1.0) == after
 
 
 def test_a_list_question_gets_the_list_it_asks_for_first():
@@ -395,3 +398,16 @@ def test_what_the_users_own_authority_has_done_is_not_in_the_guide():
     assert about_own_authority("Est-ce que notre agglo a déjà financé un PTCE ?")
     assert not about_own_authority("Notre département a-t-il le droit de financer un PTCE ?")
     assert not about_own_authority("Que peut faire notre commune pour un PTCE ?")
+
+
+def test_a_card_whose_title_names_what_is_asked_for_is_preferred():
+    from assistant.answer.cards import Card
+
+    def titled(card_id: str, topic: str) -> Card:
+        return Card(card_id, topic, "", ("q",), (_line(f"{topic}."),))
+
+    ways = titled("ways", "Comment soutenir un PTCE : les six leviers")
+    reasons = titled("reasons", "Pourquoi soutenir un PTCE : les six raisons")
+    asked = "Quelles sont toutes les raisons de soutenir un PTCE ?"
+    assert _chosen(ways, reasons, asked) is reasons
+    assert _chosen(ways, reasons, "Comment soutenir un PTCE ?") is ways  # nothing asked by name

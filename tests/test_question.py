@@ -195,6 +195,7 @@ def test_who_the_user_is_is_context_even_with_a_verb_of_their_job():
         ("Quelle forme juridique ?", ""),
         ("Comment aider un PTCE ?", ""),
         ("Quel est le seuil minimal de subvention ACTE ?", ""),  # a figure is asked for
+        ("Quelles sont toutes les raisons de soutenir un PTCE ?", "raison"),
     ],
 )
 def test_asked_noun(question, noun):

@@ -178,6 +178,8 @@ def lead_with_focus(
             first -= 1  # the sentence that introduces the list
     while first > 0 and _leans(lines[first]):  # « Il est issu… » needs what "il" is
         first -= 1
+        while first > 0 and lines[first].bullet:  # after a list: the line that introduces it
+            first -= 1
     if first == 0:
         return (
             lines if whole_lists or not lines[best].bullet else _bullet_first(lines, best, scores)

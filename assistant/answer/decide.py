@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 
 from ..schema import Chunk
-from ..search.analysis import fold
+from ..search.analysis import analyze, fold
 from ..text import markdown_to_plain, normalise_space
 from .cardmatch import CardIndex, CardMatch
 from .cards import Card, needed
 from .compose import line_terms
 from .followup import Topic, asks_which_one
 from .question import (
+    ACTORS,
     CUE_TERMS,
     HOME_PLACES,
     POPULATION,
@@ -23,6 +24,7 @@ from .question import (
     TYPED,
     Analysis,
     answers_type,
+    asked_noun,
     set_aside,
     topic_terms,
 )
@@ -177,7 +179,7 @@ def choose_card(
         return None
     if analysis.focus and pool[0].lexical < MIN_LEXICAL:
         return None  # close in meaning, but about something else (« règles comptables »)
-    card = pool[0].card
+    card = _titled(pool, analysis)
     if analysis.wants == "example" and card.kind != "example":
         # « il y a un précédent ? »: an example card almost as close answers
         examples = [m for m in pool if m.card.kind == "example"]
@@ -225,6 +227,27 @@ def _own_topic(core: str, cards: CardIndex) -> frozenset[str]:
     common = max(1, len(cards.cards) // 4)
     return frozenset(
         t for t in topic_terms(core) if sum(t in have for have in cards.terms) <= common
+    )
+
+
+TITLE_MARGIN = 0.02  # a card whose title names what is asked for may be this much less close
+
+
+def _titled(pool: list[CardMatch], analysis: Analysis) -> Card:
+    """The best card, or one almost as close whose title names the thing the question asks
+    for when the best card's does not: « quelles sont les raisons de soutenir un PTCE ? » is
+    answered by the six reasons, not by the six ways of supporting one."""
+    noun = asked_noun(analysis.core)
+    if not noun or noun in analyze(pool[0].card.topic):
+        return pool[0].card
+    top = pool[0].score
+    return next(
+        (
+            m.card
+            for m in pool[1:]
+            if m.score >= top - TITLE_MARGIN and noun in analyze(m.card.topic)
+        ),
+        pool[0].card,
     )
 
 
@@ -301,7 +324,10 @@ def _naming(pool: list[CardMatch], analysis: Analysis, cards: CardIndex) -> list
     if not pool:
         return pool
     core = set_aside(analysis.core)  # « au-delà d'ACTE » does not ask for ACTE
-    names = {fold(n) for n in _NAMED.findall(core)}
+    # « un Département », « la Région » name a kind of authority, not one of them
+    names = {
+        fold(n) for n in _NAMED.findall(core) if not any(a.fullmatch(n) for a in ACTORS.values())
+    }
     typed = {fold(w) for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", core)}
     names |= typed & cards.names  # « le ptce de calais »; not « hauts » in « hauts-de-france »
     rare = max(1, len(cards.cards) // 4)

@@ -34,6 +34,13 @@ _ANAPHORA = re.compile(
     r"(?!(?:ptce|pôle|projet|dispositif|département|région)\b)(?=[a-zàâçéèêëîïôûùüÿœ])",
     re.IGNORECASE,
 )
+# « sur quel projet exactement ? », « pour quel montant ? »: a short question that opens on a
+# preposition asks about something already said
+_ON_WHICH = re.compile(
+    r"^\s*(?:sur|pour|avec|dans|par|de|à|en|on|for|with|in)\s+"
+    r"(?:quel|quelle|quels|quelles|qui|quoi|combien|which|what|whom)\b",
+    re.I,
+)
 _WHICH_ONE = re.compile(r"^\s*(lequel|laquelle|lesquels|lesquelles|which one|which ones)\b", re.I)
 _MAX_FOLLOWUP_TERMS = 4
 
@@ -60,7 +67,9 @@ def is_followup(question: str) -> bool:
         return True
     if terms and set(terms) <= _MORE_OF_IT:
         return True
-    if len(terms) <= _MAX_FOLLOWUP_TERMS and _ANAPHORA.search(question):
+    if len(terms) <= _MAX_FOLLOWUP_TERMS and (
+        _ANAPHORA.search(question) or _ON_WHICH.match(question)
+    ):
         return True
     return len(terms) <= 1
 

@@ -638,7 +638,8 @@ _COUNTED_AS = [
 
 # The noun a question asks for: « sur quels critères… » -> critères.
 _ASKED = re.compile(
-    r"\b(?:quels?|quelles?|which|what)\s+(?:sont\s+(?:les\s+)?|est\s+(?:le\s+|la\s+|l['’]))?"
+    r"\b(?:quels?|quelles?|which|what)\s+"
+    r"(?:sont\s+(?:tou(?:te)?s\s+)?(?:les\s+)?|est\s+(?:le\s+|la\s+|l['’]))?"
     r"([^\W\d_][\w’'-]*)",
     re.I,
 )
