@@ -285,6 +285,7 @@ class Pipeline:
                     # a follow-up's own words say which part of the card it wants now
                     focus=self._lead_focus(card, topic.asked or analysis.asked)
                     or analysis.focus,
+                    asked=asked_noun(analysis.core),
                 )  # fmt: skip
             except QuoteNotIndexed:  # cannot happen with cards checked at load; decline safely
                 message, sources = self._refusal(lang, analysis, candidates)

@@ -221,6 +221,9 @@ def test_a_list_question_gets_the_list_it_asks_for_first():
     assert moved == [lines[2], lines[3], lines[4], lines[0], lines[1]]
     assert lead_with_list(lines, ("ecol",), lambda t: 1.0) == lines  # no list is about it
     assert lead_with_list(lines[2:], ("projet",), lambda t: 1.0) == lines[2:]  # already first
+    # the noun asked for (« sur quels projets… ? ») must be in the line that introduces it
+    assert lead_with_list(lines, ("projet",), lambda t: 1.0, named=True)[0] == lines[2]
+    assert lead_with_list(lines, ("albert",), lambda t: 1.0, named=True) == lines
 
 
 def _card(card_id: str, text: str, actor: str = "", needs: tuple[str, ...] = ()):
@@ -411,3 +414,28 @@ def test_a_card_whose_title_names_what_is_asked_for_is_preferred():
     asked = "Quelles sont toutes les raisons de soutenir un PTCE ?"
     assert _chosen(ways, reasons, asked) is reasons
     assert _chosen(ways, reasons, "Comment soutenir un PTCE ?") is ways  # nothing asked by name
+
+
+def test_an_example_the_question_names_is_not_held_against_the_users_authority():
+    import numpy as np
+
+    from assistant.answer.cardmatch import CardIndex
+    from assistant.answer.cards import Card
+    from assistant.answer.question import analyse
+
+    anima = Card(
+        "anima", "Calais et le PTCE Anima", "", ("q",),
+        (_line("Le PTCE Anima étudie deux projets."),), "commune", kind="example",
+    )  # fmt: skip
+    other = Card(
+        "other", "Les exemples de la région", "", ("q",),
+        (_line("Le PTCE Noeux est accompagné."),), "commune", kind="example",
+    )  # fmt: skip
+    cards = CardIndex([anima, other], np.zeros((4, 4)))
+    asked = analyse(
+        "Avec les élus de la CC on visite le Calaisis. Sur quoi le PTCE Anima travaille ?"
+    )
+    assert asked.actor == "epci"
+    scores = {m.card.id: m.score for m in cards.match(np.zeros(4), asked)}
+    # the example named in the sentence that asks loses nothing; another example does
+    assert scores["anima"] > 0 and scores["other"] < 0

@@ -21,11 +21,12 @@ import numpy as np
 from ..search.acronyms import expand
 from ..search.analysis import STOP_WORDS, analyze, fold, words
 from .cards import Card
-from .question import Analysis
+from .question import ACTORS, HOME_PLACES, Analysis, asked_part
 
 _LOCAL = re.compile(r"\b(?:collectivit[ée]s?|local authorit(?:y|ies)|local councils?)\b", re.I)
 LEXICAL_WEIGHT = 0.1  # times the idf-weighted share of focus terms the card uses
 ACTOR_MISMATCH = 0.08  # the question names one actor, the card is about another
+_HOME = frozenset(fold(p) for p in HOME_PLACES)
 ACTOR_MATCH = 0.01  # (tune + dev: 0.01 ≥ 0.02 > 0)
 
 
@@ -106,14 +107,28 @@ class CardIndex:
         focus = analysis.focus
         weights = {t: self.idf.get(t, self.top_idf) for t in focus}
         total = sum(weights.values())
+        # the names the question uses that only some cards use (« Anima », « Calais »)
+        # (in the sentence that asks, less the places a user may live in: « du Nord »)
+        asking = asked_part(analysis.core)
+        named = {
+            fold(w)
+            for w in re.findall(r"[^\W\d_]+", asking)
+            if not any(a.fullmatch(w) for a in ACTORS.values())  # « la région », a kind
+        } & self.names - _HOME
+        rare = max(1, len(self.cards) // 4)  # not « PTCE », which every card writes
+        named = {n for n in named if sum(n in w for w in self.words) <= rare}
         out = []
         for i, card in enumerate(self.cards):
             lexical = (
                 sum(w for t, w in weights.items() if t in self.terms[i]) / total if total else 0.0
             )
             score = float(best[i]) + LEXICAL_WEIGHT * lexical
-            if analysis.actor and card.actor:
-                score += ACTOR_MATCH if card.actor == analysis.actor else -ACTOR_MISMATCH
+            if analysis.actor and card.actor == analysis.actor:
+                score += ACTOR_MATCH
+            elif analysis.actor and card.actor:
+                # « le PTCE Anima » is that example, whoever the user works for
+                if not (card.kind == "example" and named & self.words[i]):
+                    score -= ACTOR_MISMATCH
             elif card.actor == "etat" and _LOCAL.search(analysis.core):
                 score -= ACTOR_MISMATCH  # « une collectivité a-t-elle… »: the State is not one
             out.append(CardMatch(card, score, float(best[i]), lexical))

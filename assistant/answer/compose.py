@@ -38,17 +38,22 @@ def compose_card(
     counted: str = "",
     focus: tuple[str, ...] = (),
     weight: Callable[[str], float] | None = None,
+    asked: str = "",
 ) -> tuple[str, tuple[Source, ...]]:
     """The card's answer with citations; for a question that asks for an amount, a date, a
     count…, the sentence that states it comes first (« combien de membres ? » -> « 40 »);
     with `focus` and a term `weight`, a line far down a long card that the question is about
-    comes first (`lead_with_focus`)."""
+    comes first (`lead_with_focus`); a list the `asked` noun introduces comes first."""
     cited: list[Hit] = []
     quotes: list[str] = []
     marks: list[list[int]] = []
     lines = lead_with_type(list(card.lines), wants, counted)
     if wants == "list" and weight is not None:  # « quels sont les deux projets à l'étude ? »
         lines = lead_with_list(lines, focus, weight)
+    elif (
+        asked and weight is not None
+    ):  # « sur quels projets travaille-t-il ? »: « Deux projets… : »
+        lines = lead_with_list(lines, (asked,), weight, named=True)
     # a figure asked for stays first; one stated only in a list's items (six websites) does not
     if weight is not None and (wants not in TYPED or not answers_type(wants, lines[0].fr, counted)):
         lines = lead_with_focus(lines, focus, weight, lang, whole_lists=wants in _WHOLE)
@@ -108,13 +113,20 @@ def lead_with_type(lines: list[Line], wants: str, counted: str = "") -> list[Lin
 
 
 def lead_with_list(
-    lines: list[Line], focus: tuple[str, ...], weight: Callable[[str], float]
+    lines: list[Line],
+    focus: tuple[str, ...],
+    weight: Callable[[str], float],
+    *,
+    named: bool = False,
 ) -> list[Line]:
     """`lines` with the list the question asks for first: the list whose introducing line
     (« Deux projets sont à l'étude : ») and items are most about the question's focus terms,
-    when it is not the card's opening. A card with one list, or none, is left as it is."""
+    when it is not the card's opening; `named`: only a list whose introducing line itself
+    uses one of them."""
     blocks = []  # (first, last) of each introduced list
     for i, line in enumerate(lines):
+        if named and not line_terms(line) & set(focus):
+            continue
         if line.fr.rstrip().endswith(":") and i + 1 < len(lines) and lines[i + 1].bullet:
             last = i + 1
             while last + 1 < len(lines) and lines[last + 1].bullet:
