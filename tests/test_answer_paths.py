@@ -192,6 +192,14 @@ def test_the_part_of_a_card_the_question_is_about_leads():
     assert moved == [lines[1], lines[2], lines[0]]  # the Amiens lines keep their order
     assert lead_with_focus(lines, ("echel",), lambda t: 1.0) == lines  # already first
     assert lead_with_focus(lines, ("structur",), lambda t: 1.0)[0] == lines[1]  # not « Il… »
+    # past the first 450 characters, a later part leads only when much more about the question
+    long = [_line("Un PTCE facilite le changement d'échelle" + ", en effet" * 45 + "."), *lines[1:]]
+    weights = {"echel": 1.0, "amien": 1.2, "structur": 2.0}.get
+    assert lead_with_focus(long, ("echel", "amien"), lambda t: weights(t, 0.0)) == long
+    assert (
+        lead_with_focus(long, ("echel", "amien", "structur"), lambda t: weights(t, 0.0))[0]
+        == long[1]
+    )
 
 
 def test_a_list_moves_with_the_line_that_introduces_it():

@@ -21,6 +21,7 @@ from .cards import Card, Line, render_lines
 from .question import TYPED, answers_type
 
 log = logging.getLogger(__name__)
+FOCUS_GAIN = 1.5  # a later part must be this many times more about the question to lead
 LEAD = 450  # characters a user reads before deciding the answer is not there
 _WHOLE = frozenset({"list", "count"})  # questions that want a list as the guide orders it
 
@@ -177,7 +178,8 @@ def lead_with_focus(
         while reach + 1 < len(lines) and lines[reach + 1].bullet:
             reach += 1
     end = sum(len(line.en if lang == "en" else line.fr) + 5 for line in lines[: reach + 1])
-    if best == 0 or scores[best] <= scores[0] or (scores[0] > 0 and end <= LEAD):
+    # a first line about the question already stays first unless a later part is much more so
+    if best == 0 or scores[best] <= FOCUS_GAIN * scores[0] or (scores[0] > 0 and end <= LEAD):
         return lines
     first, last = best, len(lines) - 1  # a sentence moves with the lines that follow it
     if lines[best].bullet:
