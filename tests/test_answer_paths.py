@@ -422,6 +422,14 @@ def test_a_card_whose_title_names_what_is_asked_for_is_preferred():
     asked = "Quelles sont toutes les raisons de soutenir un PTCE ?"
     assert _chosen(ways, reasons, asked) is reasons
     assert _chosen(ways, reasons, "Comment soutenir un PTCE ?") is ways  # nothing asked by name
+    # a card about the authority the question names keeps its place
+    departements = Card(
+        "dep", "Le rôle des départements", "", ("q",), (_line("Rôle."),), "departement"
+    )
+    levers = titled("levers", "Comment soutenir un PTCE : les six leviers")
+    assert (
+        _chosen(departements, levers, "Par quels leviers un département agit-il ?") is departements
+    )
 
 
 def test_an_example_the_question_names_is_not_held_against_the_users_authority():

@@ -179,7 +179,7 @@ def choose_card(
         return None
     if analysis.focus and pool[0].lexical < MIN_LEXICAL:
         return None  # close in meaning, but about something else (« règles comptables »)
-    card = _titled(pool, analysis)
+    card = _titled(pool, analysis, cards)
     if analysis.wants == "example" and card.kind != "example":
         # « il y a un précédent ? »: an example card almost as close answers
         examples = [m for m in pool if m.card.kind == "example"]
@@ -233,22 +233,40 @@ def _own_topic(core: str, cards: CardIndex) -> frozenset[str]:
 TITLE_MARGIN = 0.02  # a card whose title names what is asked for may be this much less close
 
 
-def _titled(pool: list[CardMatch], analysis: Analysis) -> Card:
+def _titled(pool: list[CardMatch], analysis: Analysis, cards: CardIndex) -> Card:
     """The best card, or one almost as close whose title names the thing the question asks
     for when the best card's does not: « quelles sont les raisons de soutenir un PTCE ? » is
     answered by the six reasons, not by the six ways of supporting one."""
+    best, top = pool[0].card, pool[0].score
+    if best.actor and best.actor == analysis.actor:
+        return best  # « par quels leviers un département… »: the départements' card
+    # a word the question quotes, that a card's title quotes: « le mot « territorial » »
+    quoted = set(analyze(" ".join(" ".join(m) for m in _QUOTED.findall(analysis.core))))
+    common = max(1, len(cards.cards) // 4)  # « se disent « PTCE » »: every title says PTCE
+    quoted = {t for t in quoted if sum(t in analyze(c.topic) for c in cards.cards) <= common}
+    if quoted and not quoted <= _quoted_in(best.topic):
+        for m in pool[1:]:
+            if m.score >= top - QUOTED_MARGIN and quoted <= _quoted_in(m.card.topic):
+                return m.card
     noun = asked_noun(analysis.core)
-    if not noun or noun in analyze(pool[0].card.topic):
-        return pool[0].card
-    top = pool[0].score
+    if not noun or noun in analyze(best.topic):
+        return best
     return next(
         (
             m.card
             for m in pool[1:]
             if m.score >= top - TITLE_MARGIN and noun in analyze(m.card.topic)
         ),
-        pool[0].card,
+        best,
     )
+
+
+_QUOTED = re.compile(r"«\s*([^»]{1,40}?)\s*»|\"([^\"]{1,40})\"")
+QUOTED_MARGIN = 0.04  # a card whose title quotes the word the question quotes
+
+
+def _quoted_in(title: str) -> set[str]:
+    return set(analyze(" ".join(" ".join(m) for m in _QUOTED.findall(title))))
 
 
 WHICH_MARGIN = 0.05  # a card on one of the things just listed may be this much under min
