@@ -455,3 +455,12 @@ def test_an_example_the_question_names_is_not_held_against_the_users_authority()
     scores = {m.card.id: m.score for m in cards.match(np.zeros(4), asked)}
     # the example named in the sentence that asks loses nothing; another example does
     assert scores["anima"] > 0 and scores["other"] < 0
+
+
+def test_a_card_whose_title_quotes_the_word_the_question_quotes_is_preferred():
+    from assistant.answer.cards import Card
+
+    four = Card("four", "Les 4 dimensions du sigle PTCE", "", ("q",), (_line("P, T, C, E."),))
+    territorial = Card("t", "Le « Territorial » de PTCE", "", ("q",), (_line("Proximité."),))
+    assert _chosen(four, territorial, "Que recouvre le mot « territorial » ?") is territorial
+    assert _chosen(four, territorial, "Que recouvre le mot territorial ?") is four
