@@ -196,6 +196,9 @@ def test_who_the_user_is_is_context_even_with_a_verb_of_their_job():
         ("Comment aider un PTCE ?", ""),
         ("Quel est le seuil minimal de subvention ACTE ?", ""),  # a figure is asked for
         ("Quelles sont toutes les raisons de soutenir un PTCE ?", "raison"),
+        # what a thing is like: the guide's answer need not use the word
+        ("Quelles sont les conditions pour bénéficier d'ACTE ?", ""),
+        ("Quelles sont les particularités du PTCE d'Amiens ?", ""),
     ],
 )
 def test_asked_noun(question, noun):

@@ -648,7 +648,12 @@ _GENERIC_ASKED = frozenset(
     analyze(
         "texte textes type types sorte sortes genre genres forme formes façon façons manière "
         "manières moyen moyens chose choses élément éléments point points aspect aspects exemple "
-        "exemples kind kinds sort way ways seuil seuils minimum maximum"
+        "exemples kind kinds sort way ways seuil seuils minimum maximum "
+        # what a thing is like, not a thing of its own: « quelles sont les caractéristiques
+        # d'un PTCE ? », « les conditions pour bénéficier d'ACTE ? »
+        "caractéristique caractéristiques spécificité spécificités particularité particularités "
+        "atout atouts avantage avantages domaine domaines modalité modalités condition "
+        "conditions enjeu enjeux"
     )
 )
 
