@@ -199,6 +199,7 @@ def test_who_the_user_is_is_context_even_with_a_verb_of_their_job():
         # what a thing is like: the guide's answer need not use the word
         ("Quelles sont les conditions pour bénéficier d'ACTE ?", ""),
         ("Quelles sont les particularités du PTCE d'Amiens ?", ""),
+        ("Quelle est la vocation du RTES ?", ""),
     ],
 )
 def test_asked_noun(question, noun):
@@ -475,3 +476,9 @@ def test_asking_whom_to_call_or_for_a_name_wants_a_person():
     )
     assert analyse("j'aimerais avoir un nom à contacter").wants == "person"
     assert analyse("Vous avez un nom de PTCE dans l'alimentation ?").wants != "person"
+
+
+def test_a_period_asked_for_is_a_duration():
+    assert (
+        analyse("Sur quelle période la Somme a-t-elle financé les dynamiques ?").wants == "duration"
+    )

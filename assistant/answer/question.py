@@ -199,7 +199,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:combien (?:d['’]ann[ée]es|de mois|de temps|de semaines)|pendant combien|"
             r"sur combien d['’]ann[ée]es|quelle (?:est (?:la )?)?dur[ée]e|dur[ée]e (?:de|d['’]|du|des)\b|"
-            r"dure(?:nt)? combien|how long|for how many years)\b",
+            r"dure(?:nt)? combien|how long|for how many years|(?:sur )?quelle p[ée]riode)\b",
             re.I,
         ),
     ),
@@ -606,7 +606,7 @@ TYPED: dict[str, re.Pattern[str]] = {
 # Words that say which kind of answer is wanted, not what it is about.
 CUE_TERMS = frozenset(
     analyze(
-        "durée dure durent temps pendant durant années ans mois longtemps s'appelle préside président présidente directeur "
+        "durée dure durent temps pendant durant période années ans mois longtemps s'appelle préside président présidente directeur "
         "montant montants budget euros euro plafond enveloppe pourcentage taux part date "
         "dates délai échéance année quand nombre combien contact contacter téléphone mail courriel "
         "adresse joindre personne nom interlocuteur référent amount much many when deadline year "
@@ -653,7 +653,8 @@ _GENERIC_ASKED = frozenset(
         # d'un PTCE ? », « les conditions pour bénéficier d'ACTE ? »
         "caractéristique caractéristiques spécificité spécificités particularité particularités "
         "atout atouts avantage avantages domaine domaines modalité modalités condition "
-        "conditions enjeu enjeux"
+        "conditions enjeu enjeux vocation vocations finalité finalités effet effets impact impacts "
+        "retombée retombées"
     )
 )
 
