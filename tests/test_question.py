@@ -482,3 +482,8 @@ def test_a_period_asked_for_is_a_duration():
     assert (
         analyse("Sur quelle période la Somme a-t-elle financé les dynamiques ?").wants == "duration"
     )
+
+
+def test_a_terse_max_or_min_asks_for_a_number():
+    assert analyse("scic collectivité capital max").wants == "quantity"
+    assert analyse("acte taux max ?").wants == "percentage"  # the more precise kind first

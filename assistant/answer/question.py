@@ -242,7 +242,11 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("quantity", re.compile(r"\bcombien\b", re.I)),  # "combien ?" alone: some number
+    # "combien ?" alone, « capital max ? »: some number
+    (
+        "quantity",
+        re.compile(r"\b(?:combien|max|maxi|maximum|maximal|mini|minimum|minimal)\b", re.I),
+    ),
     (
         "example",  # « un précédent ? », « il y a déjà eu un cas ? », « le guide cite-t-il un PTCE… »
         re.compile(
