@@ -33,6 +33,7 @@ from .answer.decide import (
     about_the_guide,
     choose_card,
     find_contacts,
+    names_asked,
     without_context,
     years_stated,
 )
@@ -53,7 +54,7 @@ from .citations import number_sources
 from .identity import GuideIdentity, guide_identity
 from .schema import Answer, Chunk, Hit
 from .search.acronyms import expand
-from .search.analysis import analyze
+from .search.analysis import analyze, fold
 from .search.embed import Embedder, load_embedder
 from .search.index import Index, chunk_index_text, open_index
 from .search.retrieve import Retrieval, Retriever
@@ -270,6 +271,10 @@ class Pipeline:
         chosen = extractive.select(candidates, s.max_sentences, wants=analysis.wants)
         signals = self._signals(analysis, candidates, chosen, matches, card, retrieval)
         answers = self._answers(signals, calibrated=bool(matches), carded=card is not None)
+        if card is None and self.cards is not None and matches:
+            # « l'Ecopôle d'Audruicq est-il une SCIC ? »: passages that never name it do not say
+            named = names_asked(analysis, self.cards)
+            answers = answers and named <= _folded_words(" ".join(c.text for c in chosen))
         if not answers or about_own_authority(analysis.core):  # « notre Département a-t-il… »
             timings["answer"] = _ms(t)
             timings["total"] = _ms(t0)
@@ -578,6 +583,10 @@ class Pipeline:
     def guide(self) -> GuideIdentity:
         """The guide the answers come from, as its front matter names it (`identity`)."""
         return guide_identity(self.index)
+
+
+def _folded_words(text: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in re.findall(r"[^\W\d_]+", text))
 
 
 def _ms(since: float) -> float:

@@ -464,3 +464,15 @@ def test_a_card_whose_title_quotes_the_word_the_question_quotes_is_preferred():
     territorial = Card("t", "Le « Territorial » de PTCE", "", ("q",), (_line("Proximité."),))
     assert _chosen(four, territorial, "Que recouvre le mot « territorial » ?") is territorial
     assert _chosen(four, territorial, "Que recouvre le mot territorial ?") is four
+
+
+def test_a_card_that_never_names_what_the_question_names_does_not_answer():
+    from assistant.answer.cards import Card
+
+    scic = Card("scic", "PTCE et SCIC", "", ("q",), (_line("Plusieurs PTCE sont des SCIC."),))
+    ecopole = Card(
+        "eco", "L'Ecopôle d'Audruicq", "", ("q",), (_line("L'Ecopôle Audruicq nourrit."),)
+    )
+    # « Audruicq » is no French word: named in lower case too
+    assert _chosen(scic, ecopole, "l'ecopole d'audruicq est-il une SCIC ?") is None
+    assert _chosen(scic, ecopole, "Un PTCE peut-il être une SCIC ?") is scic

@@ -10,6 +10,7 @@ import re
 
 from ..schema import Chunk
 from ..search.analysis import analyze, fold
+from ..search.spelling import french_word
 from ..text import markdown_to_plain, normalise_space
 from .cardmatch import CardIndex, CardMatch
 from .cards import Card, needed
@@ -25,6 +26,7 @@ from .question import (
     Analysis,
     answers_type,
     asked_noun,
+    asked_part,
     set_aside,
     topic_terms,
 )
@@ -177,6 +179,8 @@ def choose_card(
     pool = _naming(pool, analysis, cards)
     if not pool or pool[0].score < min_score:
         return None
+    if _names_missed(pool[0].card, analysis, cards):
+        return None  # « le PTCE Anima a-t-il reçu ACTE ? »: no card says it of Anima
     if analysis.focus and pool[0].lexical < MIN_LEXICAL:
         return None  # close in meaning, but about something else (« règles comptables »)
     card = _titled(pool, analysis, cards)
@@ -359,6 +363,36 @@ def _naming(pool: list[CardMatch], analysis: Analysis, cards: CardIndex) -> list
         if names <= cards.words[cards.cards.index(m.card)] and m.score >= top - NAME_MARGIN
     ]
     return naming or pool
+
+
+def names_asked(analysis: Analysis, cards: CardIndex) -> frozenset[str]:
+    """What the sentence that asks names that only a few cards name (« le PTCE Anima »,
+    « l'Ecopôle d'Audruicq »), folded: words capitalised inside a sentence or acronyms, or
+    words typed in lower case that are no French word (« anima »); not a place the user may
+    live in, nor a kind of authority."""
+    asking = asked_part(set_aside(analysis.core))
+    typed = {fold(w) for w in _NAMED.findall(asking)}
+    typed |= {fold(w) for w in re.findall(r"[^\W\d_]+", asking) if not french_word(w.lower())}
+    typed -= {fold(w) for w in re.findall(r"[^\W\d_]+", asking) if _is_actor(w)}
+    rare = max(1, len(cards.cards) // 4)
+    return frozenset(
+        n
+        for n in typed & cards.names
+        if n not in _HOME and 0 < sum(n in w for w in cards.words) <= rare
+    )
+
+
+def _names_missed(card: Card, analysis: Analysis, cards: CardIndex) -> bool:
+    """Does the question name something (`names_asked`) that `card` does not?"""
+    names = names_asked(analysis, cards)
+    return bool(names) and not names <= cards.words[cards.cards.index(card)]
+
+
+def _is_actor(word: str) -> bool:
+    return any(a.fullmatch(word) for a in ACTORS.values())
+
+
+_HOME = frozenset(fold(p) for p in HOME_PLACES)
 
 
 def _needed(card: Card, analysis: Analysis) -> bool:
