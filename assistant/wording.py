@@ -147,6 +147,7 @@ NOT_IN_GUIDE_TYPED = {
         "person": "Le guide ne donne pas ce nom ni de personne à contacter.",
         "phone": "Le guide ne donne pas de numéro de téléphone.",
         "email": "Le guide ne donne pas d'adresse e-mail.",
+        "postal": "Le guide ne donne pas d'adresse postale.",
         "duration": "Le guide ne donne pas cette durée.",
     },
     "en": {
@@ -159,6 +160,7 @@ NOT_IN_GUIDE_TYPED = {
         "person": "The guide (in French) does not give this name or a person to contact.",
         "phone": "The guide (in French) gives no phone number.",
         "email": "The guide (in French) gives no e-mail address.",
+        "postal": "The guide (in French) gives no postal address.",
         "duration": "The guide (in French) does not give this duration.",
     },
 }

@@ -487,3 +487,25 @@ def test_a_period_asked_for_is_a_duration():
 def test_a_terse_max_or_min_asks_for_a_number():
     assert analyse("scic collectivité capital max").wants == "quantity"
     assert analyse("acte taux max ?").wants == "percentage"  # the more precise kind first
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Quel est le budget annuel du RTES ?", "amount"),
+        ("Quel est le chiffre d'affaires d'Auton'Hommes ?", "amount"),
+        ("Quelle est la part maximale du capital qu'une commune peut détenir ?", "percentage"),
+        ("Quel est le numéro de la CRESS ?", "phone"),
+        ("Quelle est l'adresse postale du RTES ?", "postal"),
+        # not a figure asked for
+        ("Notre PTCE a un petit budget, comment trouver des financements ?", ""),
+        ("Exemple de PTCE qui a fait grimper le chiffre d'affaires de ses membres ?", "example"),
+    ],
+)
+def test_more_ways_of_asking_for_a_figure_or_a_contact(question, kind):
+    assert analyse(question).wants == kind
+
+
+def test_a_postal_address_needs_a_street_or_a_postcode():
+    assert not answers_type("postal", "Plus d'informations sur www.rtes.fr")
+    assert answers_type("postal", "RTES, 7 rue de la Paix, 75002 Paris")

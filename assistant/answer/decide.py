@@ -72,7 +72,9 @@ _CAN = re.compile(
     re.I,
 )
 # What a place can be the point of: a count, a list, an example, someone to contact there.
-_ABOUT_PLACES = frozenset({"count", "list", "example", "person", "contact", "phone", "email"})
+_ABOUT_PLACES = frozenset(
+    {"count", "list", "example", "person", "contact", "phone", "email", "postal"}
+)
 _NAME = r"[A-ZÀ-ÖØ-Þ][\w'’-]*(?:[\s-](?:(?:de|du|des|la|le|sur|en)[\s-])?[A-ZÀ-ÖØ-Þ][\w'’-]*)*"
 # A local authority named: « la mairie de Fruges », « la CC du Pays de Lumbres », « le
 # Grand Reims », « Dunkerque Grand Littoral », « Lille Métropole ».

@@ -178,7 +178,15 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("phone", re.compile(r"\b(?:t[ée]l[ée]phone|phone|num[ée]ro de t[ée]l\w*)\b", re.I)),
+    (
+        "phone",  # « le numéro de la CRESS », not « le numéro 10 des Points de RepèrESS »
+        re.compile(
+            r"\b(?:t[ée]l[ée]phone|phone|num[ée]ro de t[ée]l\w*|"
+            r"(?:quel est (?:le|son)|son|leur|le) num[ée]ro(?!\s*\d)(?! d['’]\w*article))\b",
+            re.I,
+        ),
+    ),
+    ("postal", re.compile(r"\b(?:adresse postale|postal address|code postal)\b", re.I)),
     ("email", re.compile(r"\b(?:e-?mail|courriel|adresse (?:e-?)?mail|mail)\b", re.I)),
     (
         "contact",
@@ -192,7 +200,9 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "percentage",
-        re.compile(r"\b(?:pourcentage|taux|percent\w*|quelle part|what share)\b|%", re.I),
+        re.compile(
+            r"\b(?:pourcentage|taux|percent\w*|quelle (?:est (?:la )?)?part|what share)\b|%", re.I
+        ),
     ),
     (
         "duration",
@@ -211,7 +221,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:touch|re[çc]u|vers|pay|co[uû]t|financ|rapport|donn)\w*\s+combien(?!\s+d(?:e\b|['’]))|how much|amount|"
             r"combien\b(?!\s+d(?:e\b|['’]))(?=.*\b(?:donn|vers|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
             r"argent|re[çc]oi|euros?))|"
-            r"euros?|€|plafond|enveloppe)\b",
+            r"euros?|€|plafond|enveloppe|(?:quel|le|son|sa|leur|its|the) (?:annual )?budget|"
+            r"(?:quel est (?:le|son)|son|leur) chiffre d['’]affaires|turnover)\b",
             re.I,
         ),
     ),
@@ -588,6 +599,8 @@ TYPED: dict[str, re.Pattern[str]] = {
     "person": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\b0\d(?:[ .]?\d{2}){4}\b"),
     "phone": re.compile(r"\b0\d(?:[ .]?\d{2}){4}\b|\+33\s?\d"),
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
+    # A postal address: a street and a postcode.
+    "postal": re.compile(r"\b\d{5}\b.*\b[A-ZÀ-Þ]|\b\d+,?\s+(?:rue|avenue|boulevard|place)\b", re.I),
     # A deadline: « avant le 15 mars », « jusqu'au 30 juin », « date limite ».
     "deadline": re.compile(
         rf"\b(?:avant le|jusqu['’]au|au plus tard le|date limite|d['’]ici le|by|until|before)\s+"
