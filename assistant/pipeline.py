@@ -34,6 +34,7 @@ from .answer.decide import (
     choose_card,
     find_contacts,
     names_asked,
+    places_stated,
     without_context,
     years_stated,
 )
@@ -327,6 +328,7 @@ class Pipeline:
             )
         published = self.guide.date if analysis.wants == "date" else ""
         typed = typed and years_stated(analysis.core, said, published)
+        typed = typed and places_stated(analysis, said)  # « combien de PTCE dans l'Oise ? »
         # « sur quels critères… »: what is asked for is a word the guide never uses
         english = looks_english(analysis.core)  # its words are not the guide's French ones
         asked = asked_noun(analysis.core) if analysis.wants not in TYPED and not english else ""

@@ -476,3 +476,19 @@ def test_a_card_that_never_names_what_the_question_names_does_not_answer():
     # « Audruicq » is no French word: named in lower case too
     assert _chosen(scic, ecopole, "l'ecopole d'audruicq est-il une SCIC ?") is None
     assert _chosen(scic, ecopole, "Un PTCE peut-il être une SCIC ?") is scic
+
+
+def test_a_count_asked_of_a_place_needs_that_place():
+    from assistant.answer.decide import places_stated
+    from assistant.answer.question import analyse
+
+    six = "Six PTCE des Hauts-de-France : Auton'Hommes, Anima…"
+    assert not places_stated(analyse("Combien de PTCE dans le Pas-de-Calais ?"), six)
+    assert places_stated(analyse("Combien de PTCE dans la Somme ?"), "2 dynamiques dans la Somme")
+    # the whole region is the guide's; the place the user is in is context
+    assert places_stated(
+        analyse("Quel est le site de la CRESS Hauts-de-France ?"), "www.cresshdf.org"
+    )
+    assert places_stated(
+        analyse("Je suis dans l'Oise. Combien de lauréats en 2021 ?"), "15 lauréats"
+    )

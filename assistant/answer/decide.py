@@ -408,9 +408,25 @@ def _states(card: Card, analysis: Analysis) -> bool:
     """Does the card state the kind of answer asked for (an amount, a date…), and every year
     the question names (« lequel est lauréat depuis 2023 ? »)?"""
     said = f"{card.topic}\n{card.text('fr')}"
-    return answers_type(analysis.wants, said, analysis.counted) and years_stated(
-        analysis.core, said
+    return (
+        answers_type(analysis.wants, said, analysis.counted)
+        and years_stated(analysis.core, said)
+        and places_stated(analysis, said)
     )
+
+
+def places_stated(analysis: Analysis, answer: str) -> bool:
+    """For a count or a contact asked of a place (« combien de PTCE dans le Pas-de-Calais ? »),
+    does the answer name that place? (Not the place the user says they are in.)"""
+    if analysis.wants not in _ABOUT_PLACES or analysis.wants not in TYPED:
+        return True
+    asked = without_context(asked_part(analysis.core), analysis.wants)
+    # the whole region is the guide's: « la CRESS Hauts-de-France » names no place of its own
+    named = {fold(m.group(0)) for m in _PLACE.finditer(asked)} - _WHOLE_REGION
+    return named <= {fold(m.group(0)) for m in _PLACE.finditer(answer)}
+
+
+_WHOLE_REGION = frozenset({"hauts-de-france", "hdf"})
 
 
 def find_contacts(chunks: list[Chunk]) -> list[tuple[Chunk, str]]:
