@@ -500,6 +500,7 @@ def test_a_terse_max_or_min_asks_for_a_number():
         # not a figure asked for
         ("Notre PTCE a un petit budget, comment trouver des financements ?", ""),
         ("Exemple de PTCE qui a fait grimper le chiffre d'affaires de ses membres ?", "example"),
+        ("Which PTCE helped its members raise their turnover?", ""),
     ],
 )
 def test_more_ways_of_asking_for_a_figure_or_a_contact(question, kind):

@@ -222,7 +222,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"combien\b(?!\s+d(?:e\b|['’]))(?=.*\b(?:donn|vers|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
             r"argent|re[çc]oi|euros?))|"
             r"euros?|€|plafond|enveloppe|(?:quel|le|son|sa|leur|its|the) (?:annual )?budget|"
-            r"(?:quel est (?:le|son)|son|leur) chiffre d['’]affaires|turnover)\b",
+            r"quel est (?:le|son|leur) chiffre d['’]affaires|"
+            r"what (?:is|was|are) (?:the|its|their) (?:annual )?turnover)\b",
             re.I,
         ),
     ),
