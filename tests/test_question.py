@@ -510,3 +510,14 @@ def test_more_ways_of_asking_for_a_figure_or_a_contact(question, kind):
 def test_a_postal_address_needs_a_street_or_a_postcode():
     assert not answers_type("postal", "Plus d'informations sur www.rtes.fr")
     assert answers_type("postal", "RTES, 7 rue de la Paix, 75002 Paris")
+
+
+def test_a_list_answers_a_count_only_when_it_lists_the_things_counted():
+    listing = "Pour aller plus loin :\n- www.esshdf.org : bourse d'emplois ;\n- www.rtes.fr"
+    assert not answers_type("count", listing, "emploi")  # a list of websites, not of jobs
+    reasons = "Pourquoi soutenir un PTCE (les 6 raisons)\nSoutenir permet de :\n- a ;\n- b"
+    assert answers_type("count", reasons, "raison")
+
+
+def test_how_many_local_authorities_counts_authorities():
+    assert analyse("Roughly how many local authorities belong to the RTES?").counted == "authorit"

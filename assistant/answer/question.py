@@ -635,7 +635,8 @@ CUE_TERMS = frozenset(
 
 _COUNTED = re.compile(
     r"\b(?:combien|nombre|how many|number of)\s+(?:" + _THERE_ARE + r")?"
-    r"(?:de\s+|d['’]\s*|of\s+)?(\w+)",
+    r"(?:de\s+|d['’]\s*|of\s+)?(?:(?:local|public|different|main|small|large|petite?s|"
+    r"grande?s|diff[ée]rente?s)\s+)?(\w+)",  # « how many local authorities »: authorities
     re.I,
 )
 
@@ -710,7 +711,10 @@ def answers_type(wants: str, text: str, counted: str = "", *, exact: bool = Fals
         return True
     kin = ({counted} if exact else counted_as(counted)) if counted else frozenset()
     if wants == "count" and len(re.findall(r"(?m)^- ", text)) >= 2:
-        return not counted or bool(kin & set(analyze(text)))  # a list of the things counted
+        # a list of the things counted: its introducing line, or the title, names them
+        heads = [text.split("\n", 1)[0], *re.findall(r"(?m)^(.*):\s*(?:\[\d+\])*\s*\n- ", text)]
+        if not counted or any(kin & set(analyze(h)) for h in heads):
+            return True
     if wants == "count" and counted:
         # "combien de communes" is answered by a number of communes: « 200 collectivités »,
         # « 2 dynamiques naissantes », not « deux saisons d'appels à projets »
