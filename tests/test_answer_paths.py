@@ -492,3 +492,14 @@ def test_a_count_asked_of_a_place_needs_that_place():
     assert places_stated(
         analyse("Je suis dans l'Oise. Combien de lauréats en 2021 ?"), "15 lauréats"
     )
+
+
+def test_a_fact_asked_of_a_named_authority_needs_an_answer_that_names_it():
+    from assistant.answer.cards import Card
+
+    somme = Card("somme", "L'AMI de la Somme", "", ("q",), (_line("La Somme a lancé un AMI."),))
+    other = Card("other", "Les départements", "", ("q",), (_line("Les départements agissent."),))
+    assert _chosen(somme, other, "Le Département du Nord a-t-il un AMI PTCE ?") is None
+    assert _chosen(somme, other, "Le Département de la Somme a-t-il un AMI PTCE ?") is somme
+    # what such an authority can do is asked of any
+    assert _chosen(somme, other, "Le Département du Nord peut-il lancer un AMI ?") is somme

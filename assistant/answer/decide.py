@@ -377,11 +377,26 @@ def names_asked(analysis: Analysis, cards: CardIndex) -> frozenset[str]:
     typed |= {fold(w) for w in re.findall(r"[^\W\d_]+", asking) if not french_word(w.lower())}
     typed -= {fold(w) for w in re.findall(r"[^\W\d_]+", asking) if _is_actor(w)}
     rare = max(1, len(cards.cards) // 4)
-    return frozenset(
+    names = {
         n
         for n in typed & cards.names
         if n not in _HOME and 0 < sum(n in w for w in cards.words) <= rare
-    )
+    }
+    return frozenset(names | _authority_asked(asking))
+
+
+def _authority_asked(asking: str) -> set[str]:
+    """The name of a local authority the question asks a fact of (« le Département du Nord
+    a-t-il un AMI ? » -> {"nord"}); not of one that asks what it can do (« la mairie de
+    Fruges peut-elle… »), nor of the user's own."""
+    if _CAN.search(asking) or SELF.search(asking):
+        return set()
+    named = set()
+    for m in _AUTHORITY_NAME.finditer(asking):
+        for word in re.findall(r"[A-ZÀ-ÖØ-Þ][^\W\d_]*", m.group(0)):  # « Béthune-Bruay »: both
+            if not _is_actor(word) and fold(word) not in _WHOLE_REGION_WORDS:
+                named.add(fold(word))
+    return named
 
 
 def _names_missed(card: Card, analysis: Analysis, cards: CardIndex) -> bool:
@@ -427,6 +442,7 @@ def places_stated(analysis: Analysis, answer: str) -> bool:
 
 
 _WHOLE_REGION = frozenset({"hauts-de-france", "hdf"})
+_WHOLE_REGION_WORDS = _WHOLE_REGION | {"hauts", "france"}
 
 
 def find_contacts(chunks: list[Chunk]) -> list[tuple[Chunk, str]]:
