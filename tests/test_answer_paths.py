@@ -503,3 +503,29 @@ def test_a_fact_asked_of_a_named_authority_needs_an_answer_that_names_it():
     assert _chosen(somme, other, "Le Département de la Somme a-t-il un AMI PTCE ?") is somme
     # what such an authority can do is asked of any
     assert _chosen(somme, other, "Le Département du Nord peut-il lancer un AMI ?") is somme
+
+
+def test_an_example_whose_title_names_what_is_asked_is_not_traded_for_a_list():
+    import numpy as np
+
+    from assistant.answer.cardmatch import CardIndex, CardMatch
+    from assistant.answer.cards import Card
+    from assistant.answer.decide import choose_card
+    from assistant.answer.followup import Topic
+    from assistant.answer.question import analyse
+
+    anima = Card(
+        "anima", "Calais et le PTCE Anima", "", ("q",),
+        (_line("Les ADLC portent le PTCE Anima."),), kind="example",
+    )  # fmt: skip
+    six = Card("six", "Six PTCE", "", ("q",), (_line("Anima, Noeux, Audruicq…"),))
+    others = [Card(f"o{i}", f"Autre {i}", "", ("q",), (_line(f"Texte {i}."),)) for i in range(6)]
+    cards = CardIndex([anima, six, *others], np.zeros((16, 4)))
+    matches = [CardMatch(anima, 1.0, 0.97, 0.5), CardMatch(six, 0.99, 0.96, 0.5)]
+
+    def chosen(question):
+        a = analyse(question)
+        return choose_card(matches, a, Topic(a.core, a, False), 0.9, cards)
+
+    assert chosen("PTCE Anima structure porteuse") is anima
+    assert chosen("Quels PTCE dans la région ?") is six  # the example only illustrates

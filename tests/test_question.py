@@ -521,3 +521,9 @@ def test_a_list_answers_a_count_only_when_it_lists_the_things_counted():
 
 def test_how_many_local_authorities_counts_authorities():
     assert analyse("Roughly how many local authorities belong to the RTES?").counted == "authorit"
+
+
+def test_concrete_actions_are_no_request_for_an_example():
+    assert analyse("Pourquoi financer l'animation plutôt que des actions concrètes ?").wants == ""
+    assert analyse("un cas concret dans la région ?").wants == "example"
+    assert analyse("Un exemple concret ?").wants == "example"

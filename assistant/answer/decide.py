@@ -192,9 +192,18 @@ def choose_card(
         if examples and examples[0].score >= pool[0].score - EXAMPLE_MARGIN:
             card = examples[0].card
     elif card.kind == "example" and analysis.wants != "example":
-        # An example illustrates; a card on the topic itself answers, when it matches as well.
+        # An example illustrates; a card on the topic itself answers, when it matches as well
+        # (and names what the question names in the example's title: « PTCE Anima
+        # structure porteuse » is answered by the Anima card, not by the list of six PTCE).
         top = next(m.score for m in pool if m.card is card)
-        general = [m for m in pool if m.card.kind != "example" and m.card is not card]
+        titled = names_asked(analysis, cards) & _folded(card.topic)
+        general = [
+            m
+            for m in pool
+            if m.card.kind != "example"
+            and m.card is not card
+            and titled <= _folded(m.card.topic)
+        ]
         if general and general[0].score >= top - EXAMPLE_MARGIN:
             card = general[0].card
     asked = topic.query  # the questions of the conversation so far
@@ -403,6 +412,10 @@ def _names_missed(card: Card, analysis: Analysis, cards: CardIndex) -> bool:
     """Does the question name something (`names_asked`) that `card` does not?"""
     names = names_asked(analysis, cards)
     return bool(names) and not names <= cards.words[cards.cards.index(card)]
+
+
+def _folded(text: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in re.findall(r"[^\W\d_]+", text))
 
 
 def _is_actor(word: str) -> bool:

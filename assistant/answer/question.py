@@ -262,7 +262,9 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "example",  # « un précédent ? », « il y a déjà eu un cas ? », « le guide cite-t-il un PTCE… »
         re.compile(
-            r"\b(?:exemples?|concr[eè]t(?:e|s|es)?\b|illustr\w*|examples?|instance|pr[ée]c[ée]dents?|"
+            # « un cas concret », « du concret », not « des actions concrètes »
+            r"\b(?:exemples?|(?:cas|exemples?|du|un|une|des) concr[eè]t(?:e|s|es)?\b|concrets? \?|"
+            r"illustr\w*|examples?|instance|pr[ée]c[ée]dents?|"
             r"(?:un|des) cas\b|d[ée]j[àa] (?:eu|fait|vu)|cite[- ]t[- ](?:il|elle) (?:un|des))\b",
             re.I,
         ),
