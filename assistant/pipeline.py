@@ -46,6 +46,7 @@ from .answer.question import (
     OTHER_REGIONS,
     TYPED,
     Analysis,
+    amount_of_stated,
     answers_type,
     asked_noun,
     asked_part,
@@ -329,6 +330,8 @@ class Pipeline:
         published = self.guide.date if analysis.wants == "date" else ""
         typed = typed and years_stated(analysis.core, said, published)
         typed = typed and places_stated(analysis, said)  # « combien de PTCE dans l'Oise ? »
+        stated = f"{card.topic}\n{card.text('fr')}" if card is not None else said  # no phrasings
+        typed = typed and amount_of_stated(analysis.wants, analysis.core, stated)  # « l'enveloppe »
         # « sur quels critères… »: what is asked for is a word the guide never uses
         english = looks_english(analysis.core)  # its words are not the guide's French ones
         asked = asked_noun(analysis.core) if analysis.wants not in TYPED and not english else ""

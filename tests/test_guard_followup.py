@@ -137,6 +137,10 @@ def test_look_alikes_of_injections_and_names_are_questions():
     # everyday capitalised words name nothing the guide must know
     assert unknown_entities("Quelle est l'URL de l'étude du RTES ?", frozenset({"rtes"})) == []
     assert unknown_entities("Le RTES et la CGT ?", frozenset({"rtes"})) == ["CGT"]
+    # in English, capitalised words are plain English, but an acronym is still a name
+    vocab = frozenset({"acte"})
+    assert unknown_entities("Is the ACTE grant subject to VAT?", vocab, names=False) == ["VAT"]
+    assert unknown_entities("What does the Region give?", vocab, names=False) == []
 
 
 def test_an_object_pronoun_after_its_subject_makes_a_follow_up():

@@ -527,3 +527,13 @@ def test_concrete_actions_are_no_request_for_an_example():
     assert analyse("Pourquoi financer l'animation plutôt que des actions concrètes ?").wants == ""
     assert analyse("un cas concret dans la région ?").wants == "example"
     assert analyse("Un exemple concret ?").wants == "example"
+
+
+def test_an_amount_asked_of_a_budget_or_a_fee_needs_an_answer_about_it():
+    from assistant.answer.question import amount_of_stated
+
+    grant = "La subvention ACTE est comprise entre 15 000 et 60 000 €."
+    assert not amount_of_stated("amount", "Quel est le montant total de l'enveloppe ACTE ?", grant)
+    assert amount_of_stated("amount", "Quel est le montant de la subvention ACTE ?", grant)
+    assert amount_of_stated("amount", "Quel budget ?", "Un budget de 10 000 € est prévu.")
+    assert analyse("RTES cotisation annuelle").wants == "amount"

@@ -200,9 +200,7 @@ def choose_card(
         general = [
             m
             for m in pool
-            if m.card.kind != "example"
-            and m.card is not card
-            and titled <= _folded(m.card.topic)
+            if m.card.kind != "example" and m.card is not card and titled <= _folded(m.card.topic)
         ]
         if general and general[0].score >= top - EXAMPLE_MARGIN:
             card = general[0].card

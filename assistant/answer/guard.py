@@ -245,8 +245,8 @@ def unknown_entities(question: str, vocabulary: frozenset[str], *, names: bool =
 
     The guide cannot answer a question about "la Région Occitanie" or "le budget 2026" when
     it never names them. Names may be misspelled (close matches count as known); numbers
-    must match exactly. `names=False` checks numbers only (for English questions, whose
-    capitalised words are often plain English).
+    must match exactly. `names=False` checks numbers and acronyms only (for English
+    questions, whose capitalised words are often plain English).
     """
     unknown: list[str] = []
     for match in _ENTITY.finditer(question.strip()):
@@ -256,7 +256,9 @@ def unknown_entities(question: str, vocabulary: frozenset[str], *, names: bool =
             if len(digits) >= 2 and digits not in vocabulary:
                 unknown.append(number)
             continue
-        if not names or fold(name) in _EVERYDAY_CAPS:
+        # in English, capitalised words are often plain English; an acronym is still a name
+        # (« Is the ACTE grant subject to VAT? »)
+        if fold(name) in _EVERYDAY_CAPS or not (names or re.fullmatch(r"[A-Z]{3,}s?", name)):
             continue
         parts = [p for p in re.split(r"[-'’]", fold(name)) if len(p) >= 3]
         for part in parts:

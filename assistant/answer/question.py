@@ -221,7 +221,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:touch|re[çc]u|vers|pay|co[uû]t|financ|rapport|donn)\w*\s+combien(?!\s+d(?:e\b|['’]))|how much|amount|"
             r"combien\b(?!\s+d(?:e\b|['’]))(?=.*\b(?:donn|vers|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
             r"argent|re[çc]oi|euros?))|"
-            r"euros?|€|plafond|enveloppe|(?:quel|le|son|sa|leur|its|the) (?:annual )?budget|"
+            r"euros?|€|plafond|enveloppe|cotisations?|tarifs?|"
+            r"(?:quel|le|son|sa|leur|its|the) (?:annual )?budget|"
             r"quel est (?:le|son|leur) chiffre d['’]affaires|"
             r"what (?:is|was|are) (?:the|its|their) (?:annual )?turnover)\b",
             re.I,
@@ -724,6 +725,26 @@ def answers_type(wants: str, text: str, counted: str = "", *, exact: bool = Fals
             kin & set(analyze(text[m.end() : m.end() + 40])[:2]) for m in pattern.finditer(text)
         )
     return bool(pattern.search(text))
+
+
+# What an amount is asked of, when it is not a grant: « le montant total de l'enveloppe »,
+# « la cotisation annuelle », « le budget du RTES ». The answer must speak of that very thing.
+_AMOUNT_OF = re.compile(
+    r"\b(?:budgets?|enveloppes?|cotisations?|adh[ée]sions?|salaires?|tarifs?|prix|co[uû]ts?|"
+    r"chiffres? d['’]affaires|fees?|membership|salar(?:y|ies)|turnover)\b",
+    re.I,
+)
+
+
+def amount_of_stated(wants: str, core: str, answer: str) -> bool:
+    """For an amount asked of a budget, a fee, a salary…, does the answer speak of it?
+    « Quel est le montant total de l'enveloppe ACTE ? » is not answered by the grant to one
+    project (15 000 to 60 000 €)."""
+    if wants not in ("amount", "quantity"):
+        return True
+    asked = {fold(m.group(0)) for m in _AMOUNT_OF.finditer(core)}
+    said = {fold(m.group(0)) for m in _AMOUNT_OF.finditer(answer)}
+    return not asked or bool(asked & said)
 
 
 _THE_REGION = re.compile(r"\b(?:(?:en|des|dans les|in)\s+)?(?:hauts[- ]de[- ]france|hdf)\b", re.I)
