@@ -442,14 +442,25 @@ def _states(card: Card, analysis: Analysis) -> bool:
 
 
 def places_stated(analysis: Analysis, answer: str) -> bool:
-    """For a count or a contact asked of a place (« combien de PTCE dans le Pas-de-Calais ? »),
-    does the answer name that place? (Not the place the user says they are in.)"""
-    if analysis.wants not in _ABOUT_PLACES or analysis.wants not in TYPED:
+    """For a count, a list or a contact asked of a place (« combien de PTCE dans le
+    Pas-de-Calais ? », « en France ? »), does the answer name that place? (Not the place the
+    user says they are in.)"""
+    if analysis.wants not in _ABOUT_PLACES or analysis.wants not in (*TYPED, "list"):
         return True
     asked = without_context(asked_part(analysis.core), analysis.wants)
+    if _COUNTRY.search(asked) and not _COUNTRY_SAID.search(answer):
+        return False  # « combien de PTCE en France ? » is not six PTCE of Hauts-de-France
     # the whole region is the guide's: « la CRESS Hauts-de-France » names no place of its own
     named = {fold(m.group(0)) for m in _PLACE.finditer(asked)} - _WHOLE_REGION
     return named <= {fold(m.group(0)) for m in _PLACE.finditer(answer)}
+
+
+_COUNTRY = re.compile(
+    r"\b(?:en France|dans toute la France|au niveau national|à l'échelle nationale|"
+    r"in France|nationwide|across France)\b",
+    re.I,
+)
+_COUNTRY_SAID = re.compile(r"(?<![-\w])France\b(?!-)|\bnationa(?:l|le|ux)\b", re.I)
 
 
 _WHOLE_REGION = frozenset({"hauts-de-france", "hdf"})
