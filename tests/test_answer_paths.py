@@ -492,6 +492,10 @@ def test_a_count_asked_of_a_place_needs_that_place():
     assert places_stated(
         analyse("Je suis dans l'Oise. Combien de lauréats en 2021 ?"), "15 lauréats"
     )
+    # the whole country is not the region
+    assert not places_stated(analyse("Combien de PTCE existent en France ?"), six)
+    assert places_stated(analyse("Combien de PTCE en France ?"), "Un réseau national de 200 PTCE")
+    assert not places_stated(analyse("Quels PTCE dans l'Oise ?"), six)  # a list, too
 
 
 def test_a_fact_asked_of_a_named_authority_needs_an_answer_that_names_it():
