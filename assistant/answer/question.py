@@ -274,7 +274,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         "list",
         re.compile(
             r"\b(?:quel(?:le)?s (?:sont|raisons|fa[çc]ons|moyens|leviers|piliers|dimensions|"
-            r"crit[èe]res|[ée]tapes|acteurs|exemples)|lesquel(?:le)?s|liste|[ée]num[ée]r\w*|"
+            r"crit[èe]res|[ée]tapes|acteurs|exemples|ptce|p[ôo]les)\b|lesquel(?:le)?s|liste|"
+            r"[ée]num[ée]r\w*|"
             r"what are the|which are the|list)\b",
             re.I,
         ),
