@@ -536,4 +536,8 @@ def test_an_amount_asked_of_a_budget_or_a_fee_needs_an_answer_about_it():
     assert not amount_of_stated("amount", "Quel est le montant total de l'enveloppe ACTE ?", grant)
     assert amount_of_stated("amount", "Quel est le montant de la subvention ACTE ?", grant)
     assert amount_of_stated("amount", "Quel budget ?", "Un budget de 10 000 € est prévu.")
+    # the grant each one got, asked as « quelle enveloppe chacun »: no total, no fee
+    each = "15 lauréats ont reçu 100 000 euros chacun."
+    assert amount_of_stated("amount", "Combien de lauréats, avec quelle enveloppe chacun ?", each)
+    assert not amount_of_stated("amount", "Quelle somme la Région verse-t-elle par an ?", grant)
     assert analyse("RTES cotisation annuelle").wants == "amount"

@@ -728,24 +728,33 @@ def answers_type(wants: str, text: str, counted: str = "", *, exact: bool = Fals
     return bool(pattern.search(text))
 
 
-# What an amount is asked of, when it is not a grant: « le montant total de l'enveloppe »,
-# « la cotisation annuelle », « le budget du RTES ». The answer must speak of that very thing.
+# What an amount is asked of, when it is not a grant to one project: « la cotisation », « le
+# budget du RTES », « le montant total de l'enveloppe »; the answer must speak of that very
+# thing (« quelle enveloppe chacun ? » asks for the grant each one got: no qualifier).
 _AMOUNT_OF = re.compile(
-    r"\b(?:budgets?|enveloppes?|cotisations?|adh[ée]sions?|salaires?|tarifs?|prix|co[uû]ts?|"
+    r"\b(?:budgets?|cotisations?|adh[ée]sions?|salaires?|tarifs?|prix|co[uû]ts?|"
     r"chiffres? d['’]affaires|fees?|membership|salar(?:y|ies)|turnover)\b",
     re.I,
 )
+_AMOUNT_SCOPE = [  # (asked, said): a total is not one grant, a yearly sum not a one-off one
+    (re.compile(r"\b(?:total\w*|global\w*|in total)\b", re.I),
+     re.compile(r"\b(?:total\w*|global\w*|au total|en tout)\b", re.I)),
+    (re.compile(r"\b(?:annuel\w*|chaque année|par an|per year|yearly|annual\w*)\b", re.I),
+     re.compile(r"\b(?:annuel\w*|chaque année|par an|/an)\b", re.I)),
+]  # fmt: skip
 
 
 def amount_of_stated(wants: str, core: str, answer: str) -> bool:
-    """For an amount asked of a budget, a fee, a salary…, does the answer speak of it?
-    « Quel est le montant total de l'enveloppe ACTE ? » is not answered by the grant to one
-    project (15 000 to 60 000 €)."""
+    """For an amount asked of a budget, a fee, a salary…, or a total or yearly sum, does the
+    answer speak of it? « Quel est le montant total de l'enveloppe ACTE ? » is not answered
+    by the grant to one project (15 000 to 60 000 €)."""
     if wants not in ("amount", "quantity"):
         return True
     asked = {fold(m.group(0)) for m in _AMOUNT_OF.finditer(core)}
     said = {fold(m.group(0)) for m in _AMOUNT_OF.finditer(answer)}
-    return not asked or bool(asked & said)
+    if asked and not asked & said:
+        return False
+    return all(not a.search(core) or s.search(answer) for a, s in _AMOUNT_SCOPE)
 
 
 _THE_REGION = re.compile(r"\b(?:(?:en|des|dans les|in)\s+)?(?:hauts[- ]de[- ]france|hdf)\b", re.I)
