@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.9,
         help="abstention precision to keep (default: 0.9)",
     )
+    p.add_argument(
+        "--threshold-only",
+        action="store_true",
+        help="keep the fitted weights; choose the threshold again on the questions as the "
+        "current rules read them (after a change of rules)",
+    )
     add_pipeline_arguments(p)
 
     p = sub.add_parser("cards", help="answer cards: check them against the guide, see coverage")

@@ -132,6 +132,10 @@ def test_threshold_keeps_the_precision_asked_for():
     t = choose_threshold(probs, answerable, 0.9)
     refused = [ok for p, ok in zip(probs, answerable, strict=True) if p < t]
     assert refused == [False, False]
+    # halfway in log-odds between the last refused and the first answered
+    assert 0.2 < t < 0.3 and abs(t - 1 / (1 + ((0.8 * 0.7) / (0.2 * 0.3)) ** 0.5)) < 1e-9
+    # rules' own wrongful refusals do not stop the model from refusing what it should
+    assert choose_threshold(probs, answerable, 0.9, ruled=(40, 1), max_wrongful=0.0) == t
 
 
 def test_a_model_fitted_with_another_embedder_is_ignored(tmp_path):

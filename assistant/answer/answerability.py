@@ -113,13 +113,15 @@ def fit(
     embedding_model: str = "",
     ruled: tuple[int, int] = (0, 0),
     counted: list[bool] | None = None,
-    max_wrongful: float = 0.03,
+    max_wrongful: float = 0.0,
 ) -> AnswerabilityModel:
     """A logistic regression on standardised signals, and the threshold: the highest
     probability below which abstaining keeps the assistant's abstentions right
     `min_precision` of the time — counting those its rules already make, `ruled` = (right,
     wrong) refusals of questions these rows leave out (wrong-type answers, unknown names) —
-    and refusing at most `max_wrongful` of the answerable questions. Only the rows marked in
+    and refusing at most `max_wrongful` of the answerable questions (none, by default: a
+    threshold that refuses some of the questions it is chosen on refuses more of those it has
+    not seen). Only the rows marked in
     `counted` (the real questions, not the generated ones) set the threshold; all fit."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
@@ -157,8 +159,8 @@ def choose_threshold(
 ) -> float:
     """The highest threshold whose abstentions (probability below it, plus the `ruled`
     (right, wrong) refusals made before the model) are unanswerable at least
-    `min_precision` of the time and refuse at most `max_wrongful` of the answerable
-    questions: it refuses the most while staying that precise."""
+    `min_precision` of the time and that itself refuses at most `max_wrongful` of the
+    answerable questions: it refuses the most while staying that precise."""
     pairs = sorted(zip(probs, answerable, strict=True))
     best = pairs[0][0] - 1e-6 if pairs else 0.5
     right, wrong = ruled
@@ -167,8 +169,19 @@ def choose_threshold(
         wrong += ok
         right += not ok
         nxt = pairs[i + 1][0] if i + 1 < len(pairs) else p + 1e-6
-        if wrong > max_wrongful * max(n_answerable, 1):
+        if wrong - ruled[1] > max_wrongful * max(n_answerable, 1):  # the model's own
             break
         if nxt > p and right / (right + wrong) >= min_precision:
-            best = (p + nxt) / 2
+            best = _between(p, nxt)
     return float(best)
+
+
+def _between(low: float, high: float) -> float:
+    """Halfway between two probabilities in log-odds, where a logistic model's margin is:
+    the widest gap to either side for questions not seen yet."""
+
+    def logit(p: float) -> float:
+        p = min(max(p, 1e-9), 1 - 1e-9)
+        return math.log(p / (1 - p))
+
+    return 1.0 / (1.0 + math.exp(-(logit(low) + logit(high)) / 2))

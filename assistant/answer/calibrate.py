@@ -118,8 +118,11 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     real = len(items)
     items += [(text, [], False) for text in focus_swaps(args.negatives)]
     pipeline = Pipeline.load(settings, progress=not args.quiet)
+    fitted = pipeline.answerability
     pipeline = replace(pipeline, answerability=None)  # signals do not depend on the model
     rows, labels, ruled = collect(pipeline, items[:real], progress=not args.quiet)
+    if getattr(args, "threshold_only", False):
+        return _rethreshold(fitted, rows, labels, ruled, args, settings, len(dev))
     rows_gen, labels_gen, _ = collect(pipeline, items[real:], progress=not args.quiet)
     model = fit(
         rows + rows_gen,
@@ -130,21 +133,55 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         ruled=ruled,
         fitted_on=f"{len(rows)} questions: tune split and {len(dev)} development questions "
         f"({sum(labels)} answerable) + "
-        f"{args.negatives} generated focus swaps; threshold on the tune split for abstention "
-        f"precision >= {args.min_precision} and at most 3 % wrongful refusals",
+        f"{args.negatives} generated focus swaps; threshold on these questions for abstention "
+        f"precision >= {args.min_precision} and no wrongful refusal, halfway in log-odds",
     )
     path = Path(settings.index_dir) / FILE_NAME
     model.save(path)
+    _report(model, rows, labels, ruled, path)
+    return 0
+
+
+def _rethreshold(fitted, rows, labels, ruled, args, settings, n_dev: int) -> int:
+    """Keep the fitted weights; choose the threshold again on the questions as the current
+    rules read them."""
+    from dataclasses import asdict
+
+    from ..errors import UserError
+    from .answerability import AnswerabilityModel, choose_threshold
+
+    if fitted is None:
+        raise UserError("Aucun modèle à reprendre : lancez d'abord python -m assistant calibrate.")
+    threshold = choose_threshold(
+        [fitted.probability(r) for r in rows], labels, args.min_precision, ruled, 0.0
+    )
+    note = (
+        f"; threshold chosen again on {len(rows)} questions (tune split and {n_dev} development "
+        f"questions) for abstention precision >= {args.min_precision} and no wrongful refusal, "
+        "halfway in log-odds"
+    )
+    model = AnswerabilityModel(
+        **{
+            **asdict(fitted),
+            "threshold": threshold,
+            "fitted_on": fitted.fitted_on.split(";")[0] + note,
+        }
+    )
+    path = Path(settings.index_dir) / FILE_NAME
+    model.save(path)
+    _report(model, rows, labels, ruled, path)
+    return 0
+
+
+def _report(model, rows, labels, ruled, path: Path) -> None:
     refused = [model.probability(r) < model.threshold for r in rows]
     right = sum(r and not ok for r, ok in zip(refused, labels, strict=True))
     wrong = sum(r and ok for r, ok in zip(refused, labels, strict=True))
-    print(
-        f"Answerability model written to {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}."
-    )
+    shown = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+    print(f"Answerability model written to {shown}.")
     print(f"Refused by rule before the model: {ruled[0]} right, {ruled[1]} wrongful.")
     print(f"On the tune and development questions: {right} right refusals, {wrong} wrongful ones, "
           f"{sum(not ok for ok in labels) - right} unanswerable questions answered.")  # fmt: skip
     for name, weight in zip(model.features, model.weights, strict=True):
         print(f"  {name:16s} {weight:+.3f}")
     print(f"  threshold        {model.threshold:.3f}")
-    return 0
