@@ -537,3 +537,42 @@ def test_an_example_whose_title_names_what_is_asked_is_not_traded_for_a_list():
 
     assert chosen("PTCE Anima structure porteuse") is anima
     assert chosen("Quels PTCE dans la région ?") is six  # the example only illustrates
+
+
+def test_calibrate_threshold_only_keeps_the_weights(
+    tiny_settings, fake_embedder, tmp_path, monkeypatch
+):
+    import argparse
+    import json
+
+    from assistant.answer.calibrate import run_calibrate
+
+    load = Pipeline.load
+    monkeypatch.setattr(
+        Pipeline, "load", classmethod(lambda cls, s, **k: load(s, embedder=fake_embedder, **k))
+    )
+    Pipeline.load(tiny_settings, progress=False)  # builds the index
+    fitted = AnswerabilityModel(("support",), (0.5,), (0.1,), (2.0,), 0.0, 0.9, "fitted here")
+    fitted.save(tiny_settings.index_dir / "answerability.json")
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        ("Combien la commune verse-t-elle au jardin ?", True),
+        ("Qui gère le jardin ?", True),
+        ("Quelle est la recette de la soupe ?", False),
+    ]
+    questions.write_text(
+        "".join(
+            json.dumps({"id": f"q{i:03d}", "question": q, "history": [], "category": "x",
+                        "answerable": ok, "evidence": [], "facts": [], "split": "tune"}) + "\n"
+            for i, (q, ok) in enumerate(rows, 1)
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    args = argparse.Namespace(
+        questions=questions, dev="none", negatives=0, min_precision=0.9, threshold_only=True,
+        quiet=True,
+    )  # fmt: skip
+    assert run_calibrate(args, tiny_settings) == 0
+    again = AnswerabilityModel.load(tiny_settings.index_dir / "answerability.json")
+    assert again.weights == fitted.weights and again.threshold != fitted.threshold
+    assert "threshold chosen again" in again.fitted_on
