@@ -576,3 +576,26 @@ def test_calibrate_threshold_only_keeps_the_weights(
     again = AnswerabilityModel.load(tiny_settings.index_dir / "answerability.json")
     assert again.weights == fitted.weights and again.threshold != fitted.threshold
     assert "threshold chosen again" in again.fitted_on
+
+
+def test_of_the_lines_stating_the_figure_the_one_on_the_question_leads(pipeline):
+    from assistant.answer.cards import Card
+
+    card = Card(
+        "taux", "Le taux de la subvention du jardin", "", ("q",),
+        (
+            Line("Cette aide est limitée à 40 % des dépenses.", "Capped at 40 %.", ("x",)),
+            Line("En zone rurale, l'aide monte à 60 % des dépenses.", "Rural: 60 %.", ("x",)),
+        ),
+    )  # fmt: skip
+    chunks = pipeline.index.chunks
+    quote = chunks[0].text.split(".")[0]
+    card = Card(
+        card.id, card.topic, "", ("q",), tuple(Line(ln.fr, ln.en, (quote,)) for ln in card.lines)
+    )
+    rural, _ = compose_card(card, "fr", chunks, wants="percentage", focus=("taux", "rural"),
+                            weight=lambda t: 1.0)  # fmt: skip
+    assert rural.startswith("En zone rurale")
+    plain, _ = compose_card(card, "fr", chunks, wants="percentage", focus=("taux",),
+                            weight=lambda t: 1.0)  # fmt: skip
+    assert plain.startswith("Cette aide")  # « taux » is the kind of answer, not its subject

@@ -18,7 +18,7 @@ from ..search.acronyms import expand
 from ..search.analysis import analyze, fold
 from ..text import dangling, markdown_to_plain, normalise_space
 from .cards import Card, Line, render_lines
-from .question import TYPED, answers_type
+from .question import CUE_TERMS, TYPED, answers_type
 
 log = logging.getLogger(__name__)
 FOCUS_GAIN = 1.5  # a later part must be this many times more about the question to lead
@@ -49,6 +49,8 @@ def compose_card(
     quotes: list[str] = []
     marks: list[list[int]] = []
     lines = lead_with_type(list(card.lines), wants, counted)
+    if wants in TYPED and weight is not None:  # « le taux max en zone rurale ? »: the rural one
+        lines = _typed_about(lines, wants, counted, focus, weight, card.topic)
     if wants == "list" and weight is not None:  # « quels sont les deux projets à l'étude ? »
         lines = lead_with_list(lines, focus, weight)
     elif (
@@ -110,6 +112,39 @@ def lead_with_type(lines: list[Line], wants: str, counted: str = "") -> list[Lin
                 if _leans(line):  # « Elle apporte … » needs the sentence that names "elle"
                     return [lines[0], line, *lines[1:i], *lines[i + 1 :]]
                 return [line, *lines[:i], *lines[i + 1 :]]
+    return lines
+
+
+def _typed_about(
+    lines: list[Line],
+    wants: str,
+    counted: str,
+    focus: tuple[str, ...],
+    weight: Callable[[str], float],
+    topic: str = "",
+) -> list[Line]:
+    """`lines` with, of the sentences that state the kind of answer asked for, one that says
+    the question's rarest word the first line does not say (« rural ») first — a word of
+    the question that is neither the card's subject (its title: « ACTE ») nor the kind of
+    answer it wants (« taux », « montant »)."""
+    if not focus or not lines or lines[0].bullet:
+        return lines
+    first = line_terms(lines[0])
+    subject = set(analyze(expand(topic))) | CUE_TERMS
+    said = [t for t in focus if t not in subject and any(t in line_terms(ln) for ln in lines)]
+    if not said:
+        return lines
+    rarest = max(said, key=lambda t: (weight(t), t))
+    if rarest in first:
+        return lines
+    for i, line in enumerate(lines[1:], 1):
+        if (
+            rarest in line_terms(line)
+            and not line.bullet
+            and not _leans(line)
+            and answers_type(wants, line.fr, counted)
+        ):
+            return [line, *lines[:i], *lines[i + 1 :]]
     return lines
 
 
