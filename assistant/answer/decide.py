@@ -381,7 +381,11 @@ def names_asked(analysis: Analysis, cards: CardIndex) -> frozenset[str]:
     live in, nor a kind of authority."""
     asking = asked_part(set_aside(analysis.core))
     typed = {fold(w) for w in _NAMED.findall(asking)}
-    typed |= {fold(w) for w in re.findall(r"[^\W\d_]+", asking) if not french_word(w.lower())}
+    typed |= {  # (the frequency list is read only for a word the cards name)
+        fold(w)
+        for w in re.findall(r"[^\W\d_]+", asking)
+        if fold(w) in cards.names and not french_word(w.lower())
+    }
     typed -= {fold(w) for w in re.findall(r"[^\W\d_]+", asking) if _is_actor(w)}
     rare = max(1, len(cards.cards) // 4)
     names = {
