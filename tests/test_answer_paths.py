@@ -599,3 +599,26 @@ def test_of_the_lines_stating_the_figure_the_one_on_the_question_leads(pipeline)
     plain, _ = compose_card(card, "fr", chunks, wants="percentage", focus=("taux",),
                             weight=lambda t: 1.0)  # fmt: skip
     assert plain.startswith("Cette aide")  # « taux » is the kind of answer, not its subject
+
+
+def test_a_followup_on_il_is_about_what_the_previous_answer_named():
+    import numpy as np
+
+    from assistant.answer.cardmatch import CardIndex, CardMatch
+    from assistant.answer.cards import Card
+    from assistant.answer.decide import choose_card
+
+    somme = Card("somme", "L'AMI de la Somme", "", ("q",), (_line("La Somme a lancé un AMI."),))
+    amiens = Card(
+        "amiens", "Le PTCE d'Amiens", "", ("q",),
+        (_line("Via l'AMI de la Somme, le PTCE d'Amiens compte 40 structures."),),
+    )  # fmt: skip
+    others = [Card(f"o{i}", f"Autre {i}", "", ("q",), (_line(f"Texte {i}."),)) for i in range(6)]
+    cards = CardIndex([somme, amiens, *others], np.zeros((16, 4)))
+    matches = [CardMatch(somme, 1.0, 0.97, 0.5), CardMatch(amiens, 0.98, 0.96, 0.5)]
+    history = [
+        {"role": "user", "content": "Un exemple de PTCE lancé grâce à l'AMI de la Somme ?"},
+        {"role": "assistant", "content": "Le PTCE d'Amiens « Une ville idéale »."},
+    ]
+    topic = resolve_topic("il regroupe combien de structures ?", history)
+    assert choose_card(matches, topic.analysis, topic, 0.9, cards) is amiens

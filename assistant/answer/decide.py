@@ -178,7 +178,7 @@ def choose_card(
     pool = [m for m in pool if _needed(m.card, analysis)]
     if topic.followup and asks_which_one(analysis.core):
         pool = _among_said(pool, topic.previous_answer, cards, min_score)
-    pool = _naming(pool, analysis, cards)
+    pool = _naming(pool, analysis, cards, topic)
     if not pool or pool[0].score < min_score:
         return None
     if _names_missed(pool[0].card, analysis, cards):
@@ -347,22 +347,19 @@ _NAMED = re.compile(r"\b[A-ZÀ-ÖØ-Þ]{3,}\b|(?:(?<=[\w,] )|(?<=['’]))[A-ZÀ-
 NAME_MARGIN = 0.05  # a card naming what the question names may be this much less close
 
 
-def _naming(pool: list[CardMatch], analysis: Analysis, cards: CardIndex) -> list[CardMatch]:
+def _naming(
+    pool: list[CardMatch], analysis: Analysis, cards: CardIndex, topic: Topic | None = None
+) -> list[CardMatch]:
     """`pool` less the cards that miss a name of the question that a close card has:
     « le PTCE Anima regroupe combien de structures ? » is not answered by the Amiens PTCE's
     40 structures. Names no card uses (the user's town) and names many cards use (PTCE, ESS)
-    change nothing."""
+    change nothing. A follow-up on « il », « elle » that names nothing is about what the
+    previous answer named (« il regroupe combien de structures ? » after the Amiens PTCE)."""
     if not pool:
         return pool
-    core = set_aside(analysis.core)  # « au-delà d'ACTE » does not ask for ACTE
-    # « un Département », « la Région » name a kind of authority, not one of them
-    names = {
-        fold(n) for n in _NAMED.findall(core) if not any(a.fullmatch(n) for a in ACTORS.values())
-    }
-    typed = {fold(w) for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", core)}
-    names |= typed & cards.names  # « le ptce de calais »; not « hauts » in « hauts-de-france »
-    rare = max(1, len(cards.cards) // 4)
-    names = {n for n in names if 0 < sum(n in w for w in cards.words) <= rare}
+    names = _rare_names(set_aside(analysis.core), cards)  # « au-delà d'ACTE »: not ACTE
+    if not names and topic is not None and topic.followup and _HE.search(analysis.core):
+        names = _rare_names(markdown_to_plain(topic.previous_answer), cards)
     if not names:
         return pool
     top = pool[0].score
@@ -372,6 +369,20 @@ def _naming(pool: list[CardMatch], analysis: Analysis, cards: CardIndex) -> list
         if names <= cards.words[cards.cards.index(m.card)] and m.score >= top - NAME_MARGIN
     ]
     return naming or pool
+
+
+_HE = re.compile(r"\b(?:il|elle|ils|elles|it|they)\b", re.I)
+
+
+def _rare_names(text: str, cards: CardIndex) -> set[str]:
+    """The names `text` uses that only a few cards use: capitalised words and acronyms (not
+    « un Département », a kind of authority), and words only ever capitalised in the cards
+    typed in lower case (« le ptce de calais »; not « hauts » in « hauts-de-france »)."""
+    names = {fold(n) for n in _NAMED.findall(text) if not _is_actor(n)}
+    typed = {fold(w) for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)}
+    names |= typed & cards.names
+    rare = max(1, len(cards.cards) // 4)
+    return {n for n in names if 0 < sum(n in w for w in cards.words) <= rare}
 
 
 def names_asked(analysis: Analysis, cards: CardIndex) -> frozenset[str]:
