@@ -9,7 +9,13 @@ import pytest
 
 from assistant.answer.answerability import AnswerabilityModel, choose_threshold, fit
 from assistant.answer.cards import Line
-from assistant.answer.compose import compose_card, lead_with_focus, lead_with_list, lead_with_type
+from assistant.answer.compose import (
+    compose_card,
+    lead_with_example,
+    lead_with_focus,
+    lead_with_list,
+    lead_with_type,
+)
 from assistant.answer.followup import resolve_topic
 from assistant.pipeline import Pipeline
 
@@ -622,3 +628,13 @@ def test_a_followup_on_il_is_about_what_the_previous_answer_named():
     ]
     topic = resolve_topic("il regroupe combien de structures ?", history)
     assert choose_card(matches, topic.analysis, topic, 0.9, cards) is amiens
+
+
+def test_asked_for_an_example_a_general_card_leads_with_the_case_it_names():
+    lines = [
+        _line("Une collectivité peut aider à l'investissement d'un PTCE."),
+        _line("Elle peut faciliter l'accès au foncier."),
+        _line("La Communauté d'Agglomération Béthune-Bruay aide Noeux Environnement."),
+    ]
+    assert lead_with_example(lines) == [lines[2], lines[0], lines[1]]
+    assert lead_with_example(lines[:2]) == lines[:2]  # no case named: as it is

@@ -8,6 +8,7 @@ by `[n]` for the passages of the index that hold its quotes, lists kept as lists
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -51,6 +52,11 @@ def compose_card(
     lines = lead_with_type(list(card.lines), wants, counted)
     if wants in TYPED and weight is not None:  # « le taux max en zone rurale ? »: the rural one
         lines = _typed_about(lines, wants, counted, focus, weight, card.topic)
+    led = lines
+    if wants == "example" and card.kind != "example":  # « un exemple ? »: the case it names
+        led = lead_with_example(lines)
+    example_first = led is not lines
+    lines = led
     if wants == "list" and weight is not None:  # « quels sont les deux projets à l'étude ? »
         lines = lead_with_list(lines, focus, weight)
     elif (
@@ -58,7 +64,11 @@ def compose_card(
     ):  # « sur quels projets travaille-t-il ? »: « Deux projets… : »
         lines = lead_with_list(lines, (asked,), weight, named=True)
     # a figure asked for stays first; one stated only in a list's items (six websites) does not
-    if weight is not None and (wants not in TYPED or not answers_type(wants, lines[0].fr, counted)):
+    if (
+        weight is not None
+        and not example_first
+        and (wants not in TYPED or not answers_type(wants, lines[0].fr, counted))
+    ):
         lines = lead_with_focus(lines, focus, weight, lang, whole_lists=wants in _WHOLE)
     for line in lines:
         line_marks = []
@@ -112,6 +122,27 @@ def lead_with_type(lines: list[Line], wants: str, counted: str = "") -> list[Lin
                 if _leans(line):  # « Elle apporte … » needs the sentence that names "elle"
                     return [lines[0], line, *lines[1:i], *lines[i + 1 :]]
                 return [line, *lines[:i], *lines[i + 1 :]]
+    return lines
+
+
+# A name inside a sentence: a capitalised word after a lower-case one (« à Noeux Environnement »),
+# not an acronym (PTCE, ESS) nor a sentence's first word.
+_NAME_INSIDE = re.compile(r"(?<=[a-zà-ÿ,’'] )[A-ZÀ-Þ][a-zà-ÿ]+|(?<=['’])[A-ZÀ-Þ][a-zà-ÿ]{2,}")
+
+
+def lead_with_example(lines: list[Line]) -> list[Line]:
+    """`lines` with the first sentence that names a case (a town, an authority, a PTCE:
+    two names or more) first, when the first line names none: « un exemple ? » after a
+    question on land is answered by the agglomeration that helped Noeux Environnement."""
+
+    def names(line: Line) -> int:
+        return len(_NAME_INSIDE.findall(line.fr))
+
+    if not lines or names(lines[0]) >= 2:
+        return lines
+    for i, line in enumerate(lines[1:], 1):
+        if names(line) >= 2 and not line.bullet and not _leans(line):
+            return [line, *lines[:i], *lines[i + 1 :]]
     return lines
 
 
