@@ -541,3 +541,9 @@ def test_an_amount_asked_of_a_budget_or_a_fee_needs_an_answer_about_it():
     assert amount_of_stated("amount", "Combien de lauréats, avec quelle enveloppe chacun ?", each)
     assert not amount_of_stated("amount", "Quelle somme la Région verse-t-elle par an ?", grant)
     assert analyse("RTES cotisation annuelle").wants == "amount"
+
+
+def test_the_politique_de_la_ville_is_a_policy_not_the_town():
+    asked = "On a la politique de la ville. Par quelles politiques une interco agit-elle ?"
+    assert analyse(asked).actor == "epci"
+    assert analyse("Que peut faire une ville pour un PTCE ?").actor == "commune"

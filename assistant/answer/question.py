@@ -147,8 +147,9 @@ ACTORS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "commune": re.compile(
-        r"\b(?:communes?|municipal\w*|mairies?|maires?|villes?|villages?|town\w*|cit(?:y|ies)|"
-        r"municipalit\w*)\b",
+        # « la politique de la ville » is a policy, not the town
+        r"\b(?:communes?|municipal\w*|mairies?|maires?|(?<!politique de la )villes?|villages?|"
+        r"town\w*|cit(?:y|ies)|municipalit\w*)\b",
         re.I,
     ),
     "etat": re.compile(
