@@ -149,6 +149,7 @@ def test_an_object_pronoun_after_its_subject_makes_a_follow_up():
     assert is_followup("c'est quelle asso qui le porte ?")
     assert is_followup("on la contacte où ?")
     assert is_followup("sur quel projet exactement ?")  # a preposition, then « quel »
+    assert is_followup("qu'est-ce qui a été financé concrètement ?")  # by whom: said before
     assert not is_followup("qui porte le PTCE Anima Grand Calais ?")
     assert not is_followup("qui le ptce réunit à Calais ?")
 

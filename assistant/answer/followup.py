@@ -27,6 +27,7 @@ _ANAPHORA = re.compile(
     r"en|y|lui|its|it|their|they|this|that|these|those|them|lequel|laquelle|lesquels|lesquelles|"
     r"ça|cela|ceci|ce dernier|cette dernière|which one|which ones)\b"
     r"|\bc['’](?:était|étaient)\b"  # « c'était quel montant par projet ? »: what was said
+    r"|\bqu['’]est[- ]ce qui a été\b"  # « qu'est-ce qui a été financé concrètement ? »
     # an object pronoun before a verb: « où je peux la lire ? », « comment les contacter ? »
     r"|\b(?:la|le|les|l['’])\s*(?=\w+(?:er|ir|re)\b)"
     # or after its subject: « c'est quelle asso qui le porte ? », « on la contacte où ? »
