@@ -327,10 +327,10 @@ class Pipeline:
             typed = answers_type(analysis.wants, said, analysis.counted) and self._typed_on_topic(
                 analysis, chosen
             )
-        published = self.guide.date if analysis.wants == "date" else ""
-        typed = typed and years_stated(analysis.core, said, published)
-        typed = typed and places_stated(analysis, said)  # « combien de PTCE dans l'Oise ? »
         stated = f"{card.topic}\n{card.text('fr')}" if card is not None else said  # no phrasings
+        published = self.guide.date if analysis.wants == "date" else ""
+        typed = typed and years_stated(analysis.core, stated, published)
+        typed = typed and places_stated(analysis, stated)  # « combien de PTCE dans l'Oise ? »
         typed = typed and amount_of_stated(analysis.wants, analysis.core, stated)  # « l'enveloppe »
         # « sur quels critères… »: what is asked for is a word the guide never uses
         english = looks_english(analysis.core)  # its words are not the guide's French ones

@@ -638,3 +638,11 @@ def test_asked_for_an_example_a_general_card_leads_with_the_case_it_names():
     ]
     assert lead_with_example(lines) == [lines[2], lines[0], lines[1]]
     assert lead_with_example(lines[:2]) == lines[:2]  # no case named: as it is
+
+
+def test_what_comes_next_needs_a_year_after_the_guides_own():
+    from assistant.answer.decide import years_stated
+
+    guide = "Ce guide date de mars 2025, après la rencontre de Carvin."
+    assert not years_stated("Quelle est la date de la prochaine rencontre ?", guide, "2025-03")
+    assert years_stated("La prochaine saison est prévue quand ?", "En 2026.", "2025-03")

@@ -547,3 +547,9 @@ def test_the_politique_de_la_ville_is_a_policy_not_the_town():
     asked = "On a la politique de la ville. Par quelles politiques une interco agit-elle ?"
     assert analyse(asked).actor == "epci"
     assert analyse("Que peut faire une ville pour un PTCE ?").actor == "commune"
+
+
+def test_a_law_of_1901_is_no_date_and_the_name_of_a_facilitator_is_a_person():
+    assert not answers_type("date", "La CRESS, association loi 1901, fédère les entreprises.")
+    assert answers_type("date", "La charte date de 2014.")
+    assert analyse("Quel est le nom de l'animateur du PTCE d'Amiens ?").wants == "person"

@@ -95,7 +95,8 @@ def years_stated(core: str, answer: str, published: str = "") -> bool:
         return False
     if not (published[:4].isdigit() and _NEXT.search(core)):
         return True
-    return any(int(y) >= int(published[:4]) for y in re.findall(_YEAR, answer))
+    # (a year after the guide's own: « mars 2025 » is when it was written, not what comes next)
+    return any(int(y) > int(published[:4]) for y in re.findall(_YEAR, answer))
 
 
 _YEAR = r"\b(?:19|20)\d{2}\b"

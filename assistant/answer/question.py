@@ -173,6 +173,9 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"un nom (?:et|ou) (?:un )?num[ée]ro|(?:avoir|donner|vous avez|avez-vous) un nom\b(?! d(?:e\b|['’]))|"
             r"comment s['’]appelle(?:nt)? (?:le |la |les |l['’])(?:animat\w*|responsable\w*|"
             r"coordinat\w*|salari\w*|charg[ée]e?s? de mission|directeur|directrice)|"
+            # « quel est le nom de l'animateur du PTCE d'Amiens ? »
+            r"nom d(?:e l['’]|u |e la )(?:animat\w*|responsable|directeur|directrice|pr[ée]sident\w*|"
+            r"coordinat\w*|r[ée]f[ée]rent\w*)|"
             r"(?:qui est|nom du|nom de la|comment s['’]appelle) (?:le|la|les|son|sa) "
             r"(?:pr[ée]sident|pr[ée]sidente|directeur|directrice)s? "
             r"(?:de|du|d['’])|who (?:chairs|runs|heads|leads))\b",
@@ -592,8 +595,9 @@ TYPED: dict[str, re.Pattern[str]] = {
     # An amount: euros; a share of the expenses (« limitée à 50% ») also says how much.
     "amount": re.compile(r"\d[\d  .,]*\s*(?:€|euros?\b|k€|m€|%)|€\s*\d", re.I),
     "percentage": re.compile(r"\d\s*%|\bpour ?cent\b|\bpercent\b", re.I),
-    "date": re.compile(
-        rf"{_YEAR}|{_MONTH}|(?:\b\d+|{_NUMBER_WORD})\s*(?:ans|mois|jours|years|months)\b", re.I
+    "date": re.compile(  # (« association loi 1901 » names a law, not a date)
+        rf"(?<!loi ){_YEAR}|{_MONTH}|(?:\b\d+|{_NUMBER_WORD})\s*(?:ans|mois|jours|years|months)\b",
+        re.I,
     ),
     # A count is a number that is not a year, an amount, a percentage or a "n°3".
     "count": re.compile(
