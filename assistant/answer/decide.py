@@ -95,8 +95,20 @@ def years_stated(core: str, answer: str, published: str = "") -> bool:
         return False
     if not (published[:4].isdigit() and _NEXT.search(core)):
         return True
-    # (a year after the guide's own: « mars 2025 » is when it was written, not what comes next)
-    return any(int(y) > int(published[:4]) for y in re.findall(_YEAR, answer))
+    # a date after the guide's own: « mars 2025 » is when it was written, not what comes next
+    month = int(published[5:7]) if published[5:7].isdigit() else 12
+    after = (int(published[:4]), month)
+    for m in re.finditer(rf"(?:\b({'|'.join(_MONTHS)})\s+)?({_YEAR})", answer, re.I):
+        said = (int(m.group(2)), _MONTHS.index(m.group(1).lower()) + 1 if m.group(1) else 0)
+        if said > after if m.group(1) else said[0] > after[0]:
+            return True
+    return False
+
+
+_MONTHS = [
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+]  # fmt: skip
 
 
 _YEAR = r"\b(?:19|20)\d{2}\b"
