@@ -553,3 +553,10 @@ def test_a_law_of_1901_is_no_date_and_the_name_of_a_facilitator_is_a_person():
     assert not answers_type("date", "La CRESS, association loi 1901, fédère les entreprises.")
     assert answers_type("date", "La charte date de 2014.")
     assert analyse("Quel est le nom de l'animateur du PTCE d'Amiens ?").wants == "person"
+
+
+def test_a_sentence_telling_what_someone_asks_us_is_an_asking_sentence():
+    from assistant.answer.question import asked_part
+
+    core = "On est six associations. L'agglo nous demande sur quel texte repose la notion de PTCE."
+    assert asked_part(core).startswith("L'agglo nous demande")

@@ -436,11 +436,19 @@ _AROUND = frozenset(
 )
 
 
+_ASKS_US = re.compile(
+    r"\b(?:nous|me|m['’]|lui|leur) (?:a |ont )?demand\w*\s+(?:si|s['’]|sur|quel\w*|comment|où|"
+    r"combien|pourquoi|quand|qui|ce que|ce qu['’])\b",
+    re.I,
+)
+
+
 def asked_part(core: str) -> str:
     """The sentences of `core` that ask (« Je suis trésorière d'une SCOP qui porte le projet.
     Le reste doit venir d'où ? » -> the second), or all of it when none or all do."""
     sentences = loose_sentences(core)
-    asking = [p for p in sentences if "?" in p]
+    # « L'agglo nous demande sur quel texte repose la notion de PTCE. » asks too
+    asking = [p for p in sentences if "?" in p or _ASKS_US.search(p)]
     return " ".join(asking) if 0 < len(asking) < len(sentences) else core
 
 
@@ -792,7 +800,8 @@ def analyse(text: str) -> Analysis:
     # « On a une vieille école vide. Il y a un précédent ? »: the sentence that asks says
     # which part of an answer comes first
     sentences = loose_sentences(about)
-    asked = focus_terms(" ".join(p for p in sentences if "?" in p)) if len(sentences) > 1 else ()
+    asking = [p for p in sentences if "?" in p or _ASKS_US.search(p)]
+    asked = focus_terms(" ".join(asking)) if len(sentences) > 1 else ()
     asked = asked if len(set(asked) - _AROUND) > THIN else ()  # « Ça a déjà été fait ? »: all
     return Analysis(
         text, core, context, actor, wants_of(core), focus_terms(about), ours, counted, asked,
