@@ -559,4 +559,11 @@ def test_a_sentence_telling_what_someone_asks_us_is_an_asking_sentence():
     from assistant.answer.question import asked_part
 
     core = "On est six associations. L'agglo nous demande sur quel texte repose la notion de PTCE."
-    assert asked_part(core).startswith("L'agglo nous demande")
+    assert asked_part(core) == "sur quel texte repose la notion de PTCE."  # not who asks
+
+
+def test_who_asks_is_not_what_is_asked():
+    from assistant.answer.question import asked_part
+
+    core = "Une collectivité de l'Aisne me demande quels arguments présenter. Lesquels donner ?"
+    assert "Aisne" not in asked_part(core)

@@ -437,10 +437,19 @@ _AROUND = frozenset(
 
 
 _ASKS_US = re.compile(
-    r"\b(?:nous|me|m['’]|lui|leur) (?:a |ont )?demand\w*\s+(?:si|s['’]|sur|quel\w*|comment|où|"
-    r"combien|pourquoi|quand|qui|ce que|ce qu['’])\b",
+    r"\b(?:nous|me|m['’]|lui|leur) (?:a |ont )?demand\w*\s+((?:si|s['’]|sur|quel\w*|comment|où|"
+    r"combien|pourquoi|quand|qui|ce que|ce qu['’])\b.*)",
     re.I,
 )
+
+
+def _asking(sentence: str) -> str:
+    """What a sentence asks: all of it when it has « ? », the reported question of « L'agglo
+    nous demande sur quel texte… » (not who asks: « une collectivité de l'Aisne »), or ""."""
+    if "?" in sentence:
+        return sentence
+    m = _ASKS_US.search(sentence)
+    return m.group(1) if m else ""
 
 
 def asked_part(core: str) -> str:
@@ -448,8 +457,9 @@ def asked_part(core: str) -> str:
     Le reste doit venir d'où ? » -> the second), or all of it when none or all do."""
     sentences = loose_sentences(core)
     # « L'agglo nous demande sur quel texte repose la notion de PTCE. » asks too
-    asking = [p for p in sentences if "?" in p or _ASKS_US.search(p)]
-    return " ".join(asking) if 0 < len(asking) < len(sentences) else core
+    asking = [a for a in map(_asking, sentences) if a]
+    trimmed = asking != sentences  # a sentence left out, or the one who asks
+    return " ".join(asking) if asking and trimmed else core
 
 
 def split_context(text: str) -> tuple[str, str]:
@@ -800,7 +810,7 @@ def analyse(text: str) -> Analysis:
     # « On a une vieille école vide. Il y a un précédent ? »: the sentence that asks says
     # which part of an answer comes first
     sentences = loose_sentences(about)
-    asking = [p for p in sentences if "?" in p or _ASKS_US.search(p)]
+    asking = [a for a in map(_asking, sentences) if a]
     asked = focus_terms(" ".join(asking)) if len(sentences) > 1 else ()
     asked = asked if len(set(asked) - _AROUND) > THIN else ()  # « Ça a déjà été fait ? »: all
     return Analysis(
