@@ -319,6 +319,8 @@ class Pipeline:
         """What the answerability model reads (see `answerability.FEATURES`)."""
         if card is not None:
             said = " ".join([card.topic, card.text("fr"), *card.phrasings])
+            if looks_english(analysis.core):  # its English answer uses the question's words
+                said = f"{said} {card.text('en')}"
             typed = answers_type(
                 analysis.wants, f"{card.topic}\n{card.text('fr')}", analysis.counted
             )

@@ -68,6 +68,9 @@ def test_a_matching_card_answers_with_citations(pipeline):
 def test_an_english_question_gets_the_cards_english(pipeline):
     a = pipeline.ask("how much does the town give to the garden?")
     assert a.method == "card" and a.answer.startswith("The town gives the garden")
+    # its signals read the English answer it is shown: « grant » is in it, not in the French
+    b = pipeline.ask("what grant does the town give?")
+    assert b.card == "financement" and b.signals["focus_in_answer"] == 1.0
 
 
 def test_without_cards_the_answer_is_extractive(pipeline):
