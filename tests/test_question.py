@@ -567,3 +567,21 @@ def test_who_asks_is_not_what_is_asked():
 
     core = "Une collectivité de l'Aisne me demande quels arguments présenter. Lesquels donner ?"
     assert "Aisne" not in asked_part(core)
+
+
+def test_an_indirect_question_is_what_asks_and_an_empty_one_is_not():
+    from assistant.answer.question import asked_part
+
+    core = (
+        "On réfléchit à un projet de mobilité. Mon DGS veut savoir dans quelle fourchette la "
+        "Région pourrait nous aider. Vous avez l'info ?"
+    )
+    assert asked_part(core).startswith("dans quelle fourchette")
+    two = (
+        "Pourquoi parle-t-on d'économique alors que ce sont des assos ? Quel modèle de ressources ?"
+    )
+    assert asked_part(two) == two  # both ask: a short question is not an empty one
+    assert (
+        analyse("On n'a pas le budget pour une réhabilitation classique. Qui a fait ça ?").wants
+        != "amount"
+    )

@@ -226,7 +226,9 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"combien\b(?!\s+d(?:e\b|['’]))(?=.*\b(?:donn|vers|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
             r"argent|re[çc]oi|euros?))|"
             r"euros?|€|plafond|enveloppe|cotisations?|tarifs?|"
-            r"(?:quel|le|son|sa|leur|its|the) (?:annual )?budget|"
+            # « le budget du RTES », not « on n'a pas le budget pour une réhabilitation »
+            r"(?:quel|son|sa|leur|its|the) (?:annual )?budget|"
+            r"le budget (?:annuel |total |global )?(?:de|du|des|d['’])|"
             r"quel est (?:le|son|leur) chiffre d['’]affaires|"
             r"what (?:is|was|are) (?:the|its|their) (?:annual )?turnover)\b",
             re.I,
@@ -373,6 +375,16 @@ def _thin(question: str) -> bool:
     return len(topic_terms(question) - _AROUND) <= THIN
 
 
+def _empty(question: str) -> bool:
+    """« Vous avez l'info ? », « Qu'en pensez-vous ? »: no topic word of its own."""
+    return not topic_terms(question) - _AROUND - _FRAME - _NOTHING_ASKED
+
+
+_NOTHING_ASKED = frozenset(
+    analyze("info infos information informations réponse réponses piste pistes précision")
+)
+
+
 def _situation(sentence: str) -> bool:
     """Does the sentence say something about the user's situation (« on a une vieille école
     vide », « nos structures sont mal identifiées »), beyond who and where they are (« je
@@ -443,13 +455,27 @@ _ASKS_US = re.compile(
 )
 
 
+_OPENS_ASKING = re.compile(
+    r"\s*(?:(?:dans|sur|pour|avec|par|de|à|en) )?(?:quel|quelle|quels|quelles|comment|pourquoi|"
+    r"combien|où|si |s['’]il|est-ce)\b",
+    re.I,
+)
+
+
 def _asking(sentence: str) -> str:
     """What a sentence asks: all of it when it has « ? », the reported question of « L'agglo
     nous demande sur quel texte… » (not who asks: « une collectivité de l'Aisne »), or ""."""
     if "?" in sentence:
         return sentence
     m = _ASKS_US.search(sentence)
-    return m.group(1) if m else ""
+    if m:
+        return m.group(1)
+    m = _INDIRECT.search(sentence)  # « Mon DGS veut savoir dans quelle fourchette… »
+    if m:
+        return sentence[m.end() :]
+    # what an indirect question became once its asker was set aside: « Dans quelle
+    # fourchette la Région pourrait nous aider. »
+    return sentence if _OPENS_ASKING.match(sentence) else ""
 
 
 def asked_part(core: str) -> str:
@@ -458,6 +484,8 @@ def asked_part(core: str) -> str:
     sentences = loose_sentences(core)
     # « L'agglo nous demande sur quel texte repose la notion de PTCE. » asks too
     asking = [a for a in map(_asking, sentences) if a]
+    if len(asking) > 1:  # « … veut savoir dans quelle fourchette… Vous avez l'info ? »
+        asking = [a for a in asking if not _empty(a)] or asking
     trimmed = asking != sentences  # a sentence left out, or the one who asks
     return " ".join(asking) if asking and trimmed else core
 
@@ -811,6 +839,8 @@ def analyse(text: str) -> Analysis:
     # which part of an answer comes first
     sentences = loose_sentences(about)
     asking = [a for a in map(_asking, sentences) if a]
+    if len(asking) > 1:
+        asking = [a for a in asking if not _empty(a)] or asking
     asked = focus_terms(" ".join(asking)) if len(sentences) > 1 else ()
     asked = asked if len(set(asked) - _AROUND) > THIN else ()  # « Ça a déjà été fait ? »: all
     return Analysis(
