@@ -585,3 +585,10 @@ def test_an_indirect_question_is_what_asks_and_an_empty_one_is_not():
         analyse("On n'a pas le budget pour une réhabilitation classique. Qui a fait ça ?").wants
         != "amount"
     )
+
+
+def test_contacting_someone_later_is_no_request_for_a_contact():
+    told = "Avant de contacter qui que ce soit, je voudrais savoir quelle structure porte ce pôle."
+    assert analyse(told).wants != "contact"
+    assert analyse("Qui contacter pour monter un PTCE ?").wants == "contact"
+    assert analyse("Qui est la coordinatrice ? J'aimerais la contacter.").wants == "contact"

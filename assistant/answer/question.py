@@ -196,8 +196,12 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         "contact",
         # « l'adresse du site », not « à qui s'adresse ACTE ? »
         re.compile(
-            r"\b(?:contact\w*|interlocut\w*|comment (?:les |le |la )?joindre|reach|adresse du site|website|"
-            r"quel site)\b"
+            # « qui contacter ? », « un contact », not « avant de contacter qui que ce soit »
+            r"\b(?:contacts?|contact (?:person|details)|interlocut\w*|comment (?:les |le |la )?joindre|"
+            r"reach|adresse du site|website|quel site)\b"
+            r"|\b(?:qui|comment|où|whom?|how)\b[^.?!]{0,25}\bcontact\w*"
+            r"|\bcontact\w*\s+(?:pour|for|about)\b"
+            r"|\b(?:les|le|la|l['’]|vous|lui|leur|them|him|her)\s*contact\w*"  # « les contacter »
             r"|(?<!s['’])\badresse\b",
             re.I,
         ),
