@@ -103,6 +103,9 @@ def _asking(core: str) -> str:
 
 
 ON_TOPIC = 0.5
+# The user's own region: another one when their introduction says so (« Je travaille pour la
+# Région Grand Est. Notre région a-t-elle… »); the guide speaks of Hauts-de-France.
+_OUR_REGION = re.compile(r"\b(?:notre|nos|our)\s+r[ée]gions?\b", re.I)
 _SUBJECT = re.compile(r"\b(?:ptces?|ess|p[ôo]les? territoria\w*|[ée]conomie sociale)\b", re.I)
 
 
@@ -236,6 +239,8 @@ class Pipeline:
             names=lang == "fr",
         )
         unknown += [m.group(0) for m in OTHER_REGIONS.finditer(analysis.core)]
+        if _OUR_REGION.search(analysis.core):  # « Je suis à la Région Grand Est. Notre région… »
+            unknown += [m.group(0) for m in OTHER_REGIONS.finditer(analysis.context)]
         unknown = list(dict.fromkeys(unknown))
         if unknown:
             timings["total"] = _ms(t0)

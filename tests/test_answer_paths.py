@@ -96,6 +96,16 @@ def test_a_number_of_another_kind_is_a_typed_refusal(pipeline):
     assert len(a.answer) <= 400
 
 
+def test_our_region_is_the_one_the_user_says_they_work_for(pipeline):
+    own = pipeline.ask(
+        "Je travaille à la Région Occitanie. Notre région finance-t-elle le jardin ?"
+    )
+    assert own.abstained and own.reason == "unknown_entity" and "Occitanie" in own.answer
+    # where the user is does not matter to a question about what such authorities may do
+    general = pipeline.ask("Je travaille en Occitanie. Une commune finance-t-elle le jardin ?")
+    assert general.reason != "unknown_entity"
+
+
 def test_a_calibrated_model_decides(pipeline):
     never = AnswerabilityModel(("support",), (0.0,), (1.0,), (0.0,), -30.0, 0.5)
     refusing = replace(pipeline, answerability=never)

@@ -143,6 +143,20 @@ def test_look_alikes_of_injections_and_names_are_questions():
     assert unknown_entities("What does the Region give?", vocab, names=False) == []
 
 
+def test_an_acronym_is_not_a_misspelt_word():
+    from assistant.answer.guard import unknown_entities
+
+    vocab = frozenset({"federer", "ess", "epci", "cress", "sous"})
+    # close to words of the guide, yet other things altogether
+    assert unknown_entities("Et le FEDER ?", vocab) == ["FEDER"]
+    assert unknown_entities("Et l'agrément ESUS ?", vocab) == ["ESUS"]
+    # a plural, or an acronym of the field the guide uses, mistyped
+    assert unknown_entities("Et les EPCIs ?", vocab) == []
+    assert unknown_entities("Et la CRES ?", vocab) == []
+    # an ordinary capitalised name may still be misspelt
+    assert unknown_entities("Et Federe ?", vocab) == []
+
+
 def test_an_object_pronoun_after_its_subject_makes_a_follow_up():
     from assistant.answer.followup import is_followup
 

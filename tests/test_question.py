@@ -45,6 +45,8 @@ def test_actor(question, actor):
         ("Quel est le délai pour déposer ?", "deadline"),
         ("Combien de communes ont un PTCE ?", "count"),
         ("Combien de raisons, et lesquelles ?", "list"),
+        ("Combien de participants, et quelles collectivités ?", "count"),  # two questions
+        ("nombre de projets financés par ACTE", "count"),
         ("Sur combien d'années est versé le financement ?", "duration"),
         ("Quel est le numéro de téléphone de la CRESS ?", "phone"),
         ("Quelle est l'adresse e-mail du RTES ?", "email"),
@@ -228,6 +230,14 @@ def test_a_count_is_answered_by_a_number_of_the_same_kind_of_thing():
     assert not answers_type(
         "count", "En 2021, les communes ont signé.", counted_as_stem("communes")
     )
+
+
+def test_examples_do_not_count_all_there_are():
+    said = "Six exemples de PTCE des Hauts-de-France :\n- Auton'Hommes ;\n- Anima."
+    assert not answers_type("count", said, counted_as_stem("PTCE"))
+    assert answers_type("count", said, counted_as_stem("exemples"))
+    listed = "Six PTCE des Hauts-de-France :\n- Auton'Hommes ;\n- Anima."
+    assert answers_type("count", listed, counted_as_stem("PTCE"))
 
 
 def counted_as_stem(word: str) -> str:

@@ -12,6 +12,7 @@ import unicodedata
 
 from .. import wording
 from ..errors import UserError
+from ..search.acronyms import GLOSSARY
 from ..search.analysis import fold
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
@@ -261,10 +262,24 @@ def unknown_entities(question: str, vocabulary: frozenset[str], *, names: bool =
         if fold(name) in _EVERYDAY_CAPS or not (names or re.fullmatch(r"[A-Z]{3,}s?", name)):
             continue
         parts = [p for p in re.split(r"[-'’]", fold(name)) if len(p) >= 3]
-        for part in parts:
-            if part not in vocabulary and not difflib.get_close_matches(
-                part, vocabulary, n=1, cutoff=0.8
-            ):
-                unknown.append(name)
-                break
+        acronym = bool(re.fullmatch(r"[A-ZÀ-Þ]{3,}s?", name))
+        if any(not _known(part, vocabulary, acronym) for part in parts):
+            unknown.append(name)
     return unknown
+
+
+def _known(part: str, vocabulary: frozenset[str], acronym: bool) -> bool:
+    """Is a (folded) part of a name in the corpus, maybe misspelt? An acronym is not a
+    misspelt word: « FEDER » is not « fédérer », « ESUS » not « ESS »; it may be a plural
+    (« EPCIs ») or a mistyped acronym of the field that the corpus uses (« CRES »)."""
+    if part in vocabulary:
+        return True
+    if not acronym:
+        return bool(difflib.get_close_matches(part, vocabulary, n=1, cutoff=0.8))
+    if part.endswith("s") and part[:-1] in vocabulary:
+        return True
+    field = [a for a in _GLOSSARY_FOLDED if a in vocabulary]
+    return bool(difflib.get_close_matches(part, field, n=1, cutoff=0.87))
+
+
+_GLOSSARY_FOLDED = [fold(a) for a in GLOSSARY]

@@ -260,8 +260,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "count",
         re.compile(
-            r"\b(?:combien (?:" + _THERE_ARE + r")?(?:de|d['’])|(?:quel|le) nombre de|how many|"
-            r"(?:the|what) number of)\b",
+            r"\b(?:combien (?:" + _THERE_ARE + r")?(?:de|d['’])|(?:quel|le) nombre (?:total )?d|"
+            r"how many|(?:the|what) number of)\b|^\W*nombre (?:total )?d(?:e\b|['’])",
             re.I,
         ),
     ),
@@ -585,6 +585,13 @@ _WHEN_CLAUSE = re.compile(
 )
 
 
+# « combien de raisons et lesquelles ? » asks for the list; « combien de participants et
+# quelles collectivités ? » asks for a count, and for something else besides.
+_AND_WHICH = re.compile(
+    r"\bet (?:lesquel\w*|quel(?:le)?s?\s+(?:sont|étaient|[- ]?(?:ils|elles)\b))", re.I
+)
+
+
 def wants_of(text: str) -> str:
     """The kind of answer asked for: the first that matches in `_WANTS` order."""
     for kind, pattern in _WANTS:
@@ -595,7 +602,7 @@ def wants_of(text: str) -> str:
         ):
             continue  # « Quand une commune soutient un PTCE, que peut-elle faire ? »
         if pattern.search(text):
-            if kind == "count" and re.search(r"\bet (?:lesquel|quel)", text, re.I):
+            if kind == "count" and _AND_WHICH.search(text):
                 return "list"  # "combien de raisons et lesquelles ?"
             return kind
     return ""
@@ -710,6 +717,7 @@ _COUNTED_AS = [
         "adhérent adhérents membre membres collectivité collectivités",
         "structure structures organisation organisations organisme organismes membre membres "
         "acteur acteurs association associations entreprise entreprises partenaire partenaires",
+        "exemple exemples example examples",
     )
 ]
 
@@ -759,6 +767,36 @@ def counted_as(counted: str) -> frozenset[str]:
     return frozenset({counted}.union(*kin))
 
 
+_EXAMPLES = frozenset(analyze("exemple exemples example examples"))
+
+
+# Words nearly every head names (« PTCE = Pôles Territoriaux… : », « Soutenir un PTCE
+# par : »): a list under them is of something else, unless a number says it is of them.
+_SUBJECT_TERMS = frozenset(analyze("ptce pôle pôles"))
+
+
+# What a list is of, whatever its line says: « combien de piliers ? » is answered by the four
+# dimensions, « combien de façons… ? » by the ways listed.
+_LIST_NOUNS = frozenset(
+    analyze(
+        "raison raisons façon façons manière manières moyen moyens levier leviers pilier piliers "
+        "dimension dimensions critère critères étape étapes possibilité possibilités forme "
+        "formes lettre lettres mot mots ways reasons pillars steps criteria letters"
+    )
+)
+
+
+def _lists(head: str, kin: frozenset[str]) -> bool:
+    """Does a list's introducing line (or title) say it lists things of `kin`?"""
+    terms = analyze(head)
+    counted = [i for i, t in enumerate(terms) if t in kin]
+    return any(
+        terms[i] not in _SUBJECT_TERMS
+        or (i > 0 and re.fullmatch(rf"\d+|{_NUMBER_WORD}", terms[i - 1], re.I))
+        for i in counted
+    )
+
+
 def answers_type(wants: str, text: str, counted: str = "", *, exact: bool = False) -> bool:
     """Does `text` state the kind of answer asked for? An amount needs a number with € or
     euros, a percentage a %, a date a year, a month or a duration, a count a number that is
@@ -772,11 +810,19 @@ def answers_type(wants: str, text: str, counted: str = "", *, exact: bool = Fals
     if wants == "count" and len(re.findall(r"(?m)^- ", text)) >= 2:
         # a list of the things counted: its introducing line, or the title, names them
         heads = [text.split("\n", 1)[0], *re.findall(r"(?m)^(.*):\s*(?:\[\d+\])*\s*\n- ", text)]
-        if not counted or any(kin & set(analyze(h)) for h in heads):
+        # a list of examples counts the examples, not all there are (« combien de PTCE en
+        # Hauts-de-France ? » is not answered by the six the guide cites)
+        heads = [h for h in heads if _EXAMPLES.isdisjoint(analyze(h)) or counted in _EXAMPLES]
+        if (not counted or counted in _LIST_NOUNS) and heads or any(_lists(h, kin) for h in heads):
             return True
     if wants == "count" and counted:
         # "combien de communes" is answered by a number of communes: « 200 collectivités »,
-        # « 2 dynamiques naissantes », not « deux saisons d'appels à projets »
+        # « 2 dynamiques naissantes », not « deux saisons d'appels à projets » nor « six PTCE
+        # cités en exemple »
+        if counted not in _EXAMPLES:
+            text = "\n".join(
+                line for line in text.splitlines() if _EXAMPLES.isdisjoint(analyze(line))
+            )
         return any(
             kin & set(analyze(text[m.end() : m.end() + 40])[:2]) for m in pattern.finditer(text)
         )
@@ -830,10 +876,15 @@ def set_aside(text: str) -> str:
     return _ASIDE.sub(" ", text)
 
 
+_CITED = re.compile(r"\b(?:cit[ée]\w*|exemples?|examples?|mentionn\w*|mentioned)\b", re.I)
+
+
 def analyse(text: str) -> Analysis:
     core, context = split_context(text)
     m = _COUNTED.search(core)
     counted = next(iter(analyze(m.group(1))), "") if m else ""
+    if counted and _CITED.search(core):  # « combien de PTCE le guide cite-t-il ? »: examples
+        counted = analyze("exemples")[0]
     # « 10 000 habitants » is context; « au-delà des subventions ACTE » is not what is asked
     about = _THE_REGION.sub(" ", POPULATION.sub(" ", set_aside(core)))
     ours = actor_of(context)
