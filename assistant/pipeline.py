@@ -275,6 +275,11 @@ class Pipeline:
                 vector = (vector + asked) / 2
             matches = self.cards.match(vector, analysis)
             card = choose_card(matches, analysis, topic, s.min_card_score, self.cards)
+            if card is None and part != analysis.core:
+                # the situation told first may blur the question: the asking part alone
+                alone = self.cards.match(asked, analysis)
+                card = choose_card(alone, analysis, topic, s.min_card_score, self.cards)
+                matches = alone if card is not None else matches
         chosen = extractive.select(candidates, s.max_sentences, wants=analysis.wants)
         signals = self._signals(analysis, candidates, chosen, matches, card, retrieval)
         answers = self._answers(signals, calibrated=bool(matches), carded=card is not None)
