@@ -343,6 +343,9 @@ def test_a_card_that_names_what_the_question_names_is_preferred():
     assert _chosen(amiens, calais, "Combien de structures dans notre PTCE de Lens ?") is amiens
     # typed in lower case
     assert _chosen(amiens, calais, "le ptce anima ca regroupe combien de structures") is calais
+    # a name in what the user says of themselves is not what they ask about
+    told = "Une amie travaille chez Anima. Un PTCE regroupe combien de structures en général ?"
+    assert _chosen(amiens, calais, told) is amiens
 
 
 def test_proper_names_are_the_words_only_ever_capitalised():

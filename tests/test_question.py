@@ -187,6 +187,13 @@ def test_who_the_user_is_is_context_even_with_a_verb_of_their_job():
     assert a.core == "Quelle forme juridique choisir ?" and "Maubeuge" in a.context
 
 
+def test_what_the_user_heard_of_is_the_topic_not_who_they_are():
+    a = analyse(
+        "Je suis au Département. J'ai entendu que la Somme l'avait fait. Combien de projets ?"
+    )
+    assert "Somme" in a.core and "Somme" not in a.context and "Département" in a.context
+
+
 @pytest.mark.parametrize(
     ("question", "noun"),
     [

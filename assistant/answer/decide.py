@@ -339,8 +339,12 @@ def _on_topic(card: Card, analysis: Analysis, cards: CardIndex, asked: str = "")
     amount; after « l'AMI de la Somme », not the State AMI's)."""
     if card.actor and card.actor == analysis.actor:
         return True
-    # « et le montant ? »: the topic carried from the question before
-    topic = _own_topic(analysis.core, cards) or set(analysis.focus) - CUE_TERMS
+    # « et le montant ? »: the topic carried from the question before; a long message's
+    # situation told first is not what it asks about
+    topic = (
+        _own_topic(asked_part(analysis.core), cards)
+        or set(analysis.asked or analysis.focus) - CUE_TERMS
+    )
     have = cards.terms[cards.cards.index(card)]
     if not topic:
         return True
@@ -370,7 +374,8 @@ def _naming(
     previous answer named (« il regroupe combien de structures ? » after the Amiens PTCE)."""
     if not pool:
         return pool
-    names = _rare_names(set_aside(analysis.core), cards)  # « au-delà d'ACTE »: not ACTE
+    # « au-delà d'ACTE »: not ACTE; « je conseille des porteurs à la CRESS. … ? »: not the CRESS
+    names = _rare_names(asked_part(set_aside(analysis.core)), cards)
     if not names and topic is not None and topic.followup and _HE.search(analysis.core):
         names = _rare_names(markdown_to_plain(topic.previous_answer), cards)
     if not names:

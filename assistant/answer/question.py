@@ -350,6 +350,13 @@ _LEANS = re.compile(
     re.I,
 )
 # A sentence that says what the user wants to do (kept in the question), not who they are.
+# What the user heard or read of something: the topic, not who they are (« J'ai entendu que
+# la Somme l'avait déjà fait. Combien de projets ? »).
+_HEARSAY = re.compile(
+    r"\b(?:j['’]ai (?:entendu|lu|vu|appris|cru comprendre)|on m['’]a (?:dit|parl[ée]|expliqu[ée])|"
+    r"il para[îi]t|i (?:heard|read))\b",
+    re.I,
+)
 _NEED = re.compile(
     r"\b(?:veu\w+|voul\w+|voudr\w+|souhait\w+|aimer\w+|cherch\w+|envisag\w+|"
     r"r[ée]fl[ée]chi\w+|projet(?:te|tons|tez)|(?:a|ai|avons) (?:le|un) projet|besoin|dois|doit|devons|devrai\w*|want\w*|"
@@ -504,7 +511,11 @@ def split_context(text: str) -> tuple[str, str]:
     context = [
         p
         for p in parts
-        if "?" not in p and SELF.search(p) and not _NEED.search(p) and not _situation(p)
+        if "?" not in p
+        and SELF.search(p)
+        and not _NEED.search(p)
+        and not _situation(p)
+        and not _HEARSAY.search(p)
     ]
     core = [p for p in parts if p not in context]
     if not core:
