@@ -209,7 +209,9 @@ def choose_card(
         # (and names what the question names in the example's title: « PTCE Anima
         # structure porteuse » is answered by the Anima card, not by the list of six PTCE).
         top = next(m.score for m in pool if m.card is card)
-        titled = names_asked(analysis, cards) & _folded(card.topic)
+        # (named anywhere in the question: « j'ai lu que c'était arrivé à Hénin-Carvin. … ? »)
+        named = names_asked(analysis, cards) | _rare_names(set_aside(analysis.core), cards)
+        titled = named & _folded(card.topic)
         general = [
             m
             for m in pool

@@ -751,7 +751,7 @@ _GENERIC_ASKED = frozenset(
         "caractéristique caractéristiques spécificité spécificités particularité particularités "
         "atout atouts avantage avantages domaine domaines modalité modalités condition "
         "conditions enjeu enjeux vocation vocations finalité finalités effet effets impact impacts "
-        "retombée retombées"
+        "retombée retombées base bases fondement fondements"
     )
 )
 
