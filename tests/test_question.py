@@ -223,6 +223,11 @@ def test_asked_noun(question, noun):
         ("Comment financer un PTCE dans la durée ?", ""),  # « dans la durée »: long-term
         ("Comment s'appelle l'animateur du PTCE d'Amiens ?", "person"),
         ("Comment s'appelle le PTCE de Calais ?", ""),  # a name, not a person to reach
+        # who holds a post now, or after someone: not what a guide of March 2025 can say
+        ("Et aujourd'hui, qui est le ministre de l'ESS ?", "person"),
+        ("Qui a succédé à Marlène Schiappa ?", "person"),
+        ("Qui a renouvelé l'AMI ?", ""),  # the guide names her
+        ("Which PTCEs operate in the Oise?", "list"),
     ],
 )
 def test_more_kinds_of_answer(question, wants):

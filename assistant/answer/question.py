@@ -178,7 +178,14 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"coordinat\w*|r[ée]f[ée]rent\w*)|"
             r"(?:qui est|nom du|nom de la|comment s['’]appelle) (?:le|la|les|son|sa) "
             r"(?:pr[ée]sident|pr[ée]sidente|directeur|directrice)s? "
-            r"(?:de|du|d['’])|who (?:chairs|runs|heads|leads))\b",
+            r"(?:de|du|d['’])|who (?:chairs|runs|heads|leads)|"
+            # who holds a post now, or after someone: the guide, of March 2025, cannot say
+            r"qui (?:a succ[ée]d[ée]|succ[èe]de|a remplac[ée]|remplace)|"
+            r"(?:aujourd['’]hui|actuellement|maintenant),? qui est|"
+            r"qui est (?:aujourd['’]hui|actuellement|maintenant|en ce moment)|"
+            r"(?:ministre|secr[ée]taire d['’][ée]tat|pr[ée]sident\w*|directeur|directrice) "
+            r"(?:actuel\w*|en poste|d['’]aujourd['’]hui)|"
+            r"who (?:is|are) (?:now|currently|the current)|who succeeded|who replaced)\b",
             re.I,
         ),
     ),
@@ -286,7 +293,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:quel(?:le)?s (?:sont|raisons|fa[çc]ons|moyens|leviers|piliers|dimensions|"
             r"crit[èe]res|[ée]tapes|acteurs|exemples|ptce|p[ôo]les)\b|lesquel(?:le)?s|liste|"
             r"[ée]num[ée]r\w*|"
-            r"what are the|which are the|list)\b",
+            r"what are the|which are the|(?:which|what) ptces|list)\b",
             re.I,
         ),
     ),
