@@ -134,6 +134,20 @@ def test_typed_line_leads_a_card(pipeline):
     assert text.endswith("[1]") and len(sources) == 1
 
 
+def test_the_line_that_names_what_is_asked_for_leads_a_card(pipeline):
+    money, board = pipeline.cards.by_id["financement"], pipeline.cards.by_id["gouvernance"]
+    card = replace(money, lines=(money.lines[0], *board.lines))
+    chunks, weight = pipeline.index.chunks, pipeline._weight
+    # « quelle association… ? »: the line that names one first; « quelle subvention ? »: first
+    text, _ = compose_card(card, "fr", chunks, weight=weight, asked="associ")
+    assert text.startswith("Le jardin est géré par une association")
+    text, _ = compose_card(card, "fr", chunks, weight=weight, asked="subvent")
+    assert text.startswith("La commune verse")
+    # « Cette aide… » cannot open an answer
+    text, _ = compose_card(money, "fr", chunks, weight=weight, asked="depens")
+    assert text.startswith("La commune verse")
+
+
 def test_fit_and_threshold_and_round_trip(tmp_path):
     rows = [{"support": x / 10, "focus_known": x / 10} for x in range(10)]
     labels = [x >= 4 for x in range(10)]

@@ -70,6 +70,8 @@ def compose_card(
         and (wants not in TYPED or not answers_type(wants, lines[0].fr, counted))
     ):
         lines = lead_with_focus(lines, focus, weight, lang, whole_lists=wants in _WHOLE)
+        if asked and asked not in line_terms(lines[0]):  # « quel élu témoigne ? »: the élu
+            lines = lead_with_focus(lines, (asked,), weight, lang, whole_lists=wants in _WHOLE)
     for line in lines:
         line_marks = []
         for quote in line.quotes:
