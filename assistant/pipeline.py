@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .answer import extractive
+from .answer.acronym import meaning_asked, spelled_out
 from .answer.answerability import FILE_NAME as ANSWERABILITY_FILE
 from .answer.answerability import AnswerabilityModel
 from .answer.cardmatch import CardIndex, CardMatch
@@ -64,7 +65,14 @@ from .search.spelling import Speller
 from .search.synonyms import Synonyms
 from .settings import Settings
 from .text import citation_pieces, last_end_mark
-from .wording import ENGLISH_PREFACE, abstention, fallback_note, guide_meta, helpful_refusal
+from .wording import (
+    ENGLISH_PREFACE,
+    abstention,
+    acronym_meaning,
+    fallback_note,
+    guide_meta,
+    helpful_refusal,
+)
 
 if TYPE_CHECKING:
     from .answer.extractive import Candidate
@@ -252,6 +260,15 @@ class Pipeline:
             first = min(self.index.chunks, key=lambda c: (c.doc_id != guide, c.start))
             numbers, sources = number_sources([Hit(first, 1.0)], [first.title])
             said = guide_meta(lang, first.title, first.publisher, first.date, f"[{numbers[0]}]")
+            timings["total"] = _ms(t0)
+            return Answer(said, False, sources, timings, text, "", **meta, method="extractive")
+
+        acronym = meaning_asked(analysis.core)  # « que veut dire ESS ? »
+        spelled = spelled_out(acronym, self.index.chunks) if acronym else None
+        if spelled is not None:
+            chunk, words = spelled
+            numbers, sources = number_sources([Hit(chunk, 1.0)], [words])
+            said = acronym_meaning(lang, acronym, words, f"[{numbers[0]}]")
             timings["total"] = _ms(t0)
             return Answer(said, False, sources, timings, text, "", **meta, method="extractive")
 

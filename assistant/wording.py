@@ -200,6 +200,17 @@ GUIDE_META = {
 }
 
 
+# « Que veut dire ESS ? »: the acronym spelled out as the guide writes it.
+ACRONYM_MEANING = {
+    "fr": Template("« $acronym » signifie « $spelled » dans le guide. $cite"),
+    "en": Template('"$acronym" stands for « $spelled » (French) in the guide. $cite'),
+}
+
+
+def acronym_meaning(lang: str, acronym: str, spelled: str, cite: str) -> str:
+    return ACRONYM_MEANING[_lang(lang)].substitute(acronym=acronym, spelled=spelled, cite=cite)
+
+
 def guide_meta(lang: str, title: str, publisher: str, date: str, cite: str) -> str:
     """ "Who published the guide, when": from the document's title, publisher and date
     ("2025-03" reads "mars 2025")."""

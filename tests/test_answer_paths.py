@@ -148,6 +148,25 @@ def test_the_line_that_names_what_is_asked_for_leads_a_card(pipeline):
     assert text.startswith("La commune verse")
 
 
+def test_what_an_acronym_stands_for_is_answered_in_the_guides_words(pipeline):
+    import doctest
+
+    from assistant.answer import acronym
+
+    assert doctest.testmod(acronym).failed == 0
+    a = pipeline.ask("Que veut dire SCIC ?")
+    assert a.answer.startswith("« SCIC » signifie « Société Coopérative d'Intérêt Collectif »")
+    assert not a.abstained and a.method == "extractive" and "[1]" in a.answer
+    assert "Société Coopérative" in a.sources[0].text
+    en = pipeline.ask("What does SCIC stand for?")
+    assert en.answer.startswith('"SCIC" stands for « Société Coopérative')
+    # what a SCIC is, or one of its words, is not what its letters stand for
+    assert "signifie" not in pipeline.ask("C'est quoi une SCIC ?").answer
+    assert "signifie" not in pipeline.ask("Que veut dire le mot « intérêt » dans SCIC ?").answer
+    # the corpus never spells ESS out: no answer made of the glossary's words
+    assert "économie sociale" not in pipeline.ask("Que veut dire ESS ?").answer
+
+
 def test_fit_and_threshold_and_round_trip(tmp_path):
     rows = [{"support": x / 10, "focus_known": x / 10} for x in range(10)]
     labels = [x >= 4 for x in range(10)]

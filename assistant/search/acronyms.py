@@ -55,8 +55,8 @@ def _contains(terms: list[str], seq: tuple[str, ...]) -> bool:
     return any(tuple(terms[i : i + n]) == seq for i in range(len(terms) - n + 1))
 
 
-def acronyms_in(text: str) -> list[str]:
-    """Acronyms of the glossary present in `text`, by either form, in glossary order."""
+def typed_acronyms(text: str) -> set[str]:
+    """The glossary acronyms `text` writes as acronyms (« ami » is a friend, « AMI » a call)."""
     found: set[str] = set()
     for match in _ACRONYM.finditer(text):
         token = match.group(1)
@@ -64,6 +64,12 @@ def acronyms_in(text: str) -> list[str]:
         if key in _CASE_SENSITIVE and token != key:
             continue
         found.add(key)
+    return found
+
+
+def acronyms_in(text: str) -> list[str]:
+    """Acronyms of the glossary present in `text`, by either form, in glossary order."""
+    found = typed_acronyms(text)
     terms = analyze(text)
     for acr, seq in _long_form_terms():
         if seq and _contains(terms, seq):
