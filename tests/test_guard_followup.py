@@ -157,6 +157,16 @@ def test_an_acronym_is_not_a_misspelt_word():
     assert unknown_entities("Et Federe ?", vocab) == []
 
 
+def test_a_figure_asked_of_nothing_named_makes_a_follow_up():
+    from assistant.answer.followup import is_followup
+
+    assert is_followup("les lauréats ont touché combien ?")
+    assert is_followup("t'as un exemple chiffré ?")
+    assert is_followup("sous quelle forme du coup ?")
+    assert not is_followup("montant ACTE ?")  # names what it asks about
+    assert not is_followup("Combien de collectivités adhèrent au RTES ?")
+
+
 def test_an_object_pronoun_after_its_subject_makes_a_follow_up():
     from assistant.answer.followup import is_followup
 

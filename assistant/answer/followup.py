@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..search.analysis import analyze, fold
-from .question import ACTORS, Analysis, analyse
+from .question import ACTORS, TYPED, Analysis, analyse, wants_of
 
 _CONNECTIVE = re.compile(
     r"^\s*(et|and|mais|but|aussi|also|ou|or|what about|how about|quid|et pour|et si|et en|"
@@ -27,6 +27,7 @@ _ANAPHORA = re.compile(
     r"en|y|lui|its|it|their|they|this|that|these|those|them|lequel|laquelle|lesquels|lesquelles|"
     r"ça|cela|ceci|ce dernier|cette dernière|which one|which ones)\b"
     r"|\bc['’](?:était|étaient)\b"  # « c'était quel montant par projet ? »: what was said
+    r"|\bdu coup\b"  # « sous quelle forme du coup ? »
     r"|\bqu['’]est[- ]ce qui a été\b"  # « qu'est-ce qui a été financé concrètement ? »
     # an object pronoun before a verb: « où je peux la lire ? », « comment les contacter ? »
     r"|\b(?:la|le|les|l['’])\s*(?=\w+(?:er|ir|re)\b)"
@@ -52,6 +53,7 @@ _MORE_OF_IT = frozenset(
     analyze(
         "exemple exemples cas concret concrets concrète concrètes illustration précis précisément "
         "détail détails plus infos info information informations région hauts-de-france hdf "
+        "chiffré chiffrés chiffre chiffres "
         "example examples instance concrete case cases detail details more region"
     )
 )
@@ -72,7 +74,19 @@ def is_followup(question: str) -> bool:
         _ANAPHORA.search(question) or _ON_WHICH.match(question)
     ):
         return True
+    # « les lauréats ont touché combien ? »: a figure asked of nothing named
+    if (
+        len(terms) <= _MAX_TYPED_TERMS
+        and wants_of(question) in TYPED
+        and not _NAMED.search(question)
+    ):
+        return True
     return len(terms) <= 1
+
+
+_MAX_TYPED_TERMS = 3
+# A name of its own: an acronym other than the subject's, or a capitalised word inside
+_NAMED = re.compile(r"\b(?!PTCE)[A-Z]{2,}\b|(?<=\w )[A-ZÀ-Þ][a-zà-ÿ]+")
 
 
 def _standalone(question: str, context: str) -> str:

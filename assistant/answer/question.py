@@ -240,6 +240,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             # « le budget du RTES », not « on n'a pas le budget pour une réhabilitation »
             r"(?:quel|son|sa|leur|its|the) (?:annual )?budget|"
             r"le budget (?:annuel |total |global )?(?:de|du|des|d['’])|"
+            r"budget (?:annuel|total|global|moyen)|quel(?:le)? est (?:le|son|leur) budget|"
             r"quel est (?:le|son|leur) chiffre d['’]affaires|"
             r"what (?:is|was|are) (?:the|its|their) (?:annual )?turnover)\b",
             re.I,
@@ -637,6 +638,7 @@ def focus_terms(text: str) -> tuple[str, ...]:
     question words — « coment », « pourkoi » — removed); a word the user quotes is kept
     (« le "Pôle" de PTCE »)."""
     quoted = set(analyze(" ".join(m.group() for m in _QUOTED.finditer(text))))
+    text = _SO.sub(" ", text)  # « sous quelle forme du coup ? »: « du coup » is a link word
     return tuple(
         dict.fromkeys(
             t
@@ -647,6 +649,7 @@ def focus_terms(text: str) -> tuple[str, ...]:
 
 
 _QUOTED = re.compile(r"«[^»]{1,40}»|\"[^\"]{1,40}\"|“[^”]{1,40}”")
+_SO = re.compile(r"\bdu coup\b|\bsous (?=(?:quelle|quel|une|la) forme)", re.I)
 
 
 @lru_cache(maxsize=4096)
