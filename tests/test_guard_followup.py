@@ -143,6 +143,16 @@ def test_look_alikes_of_injections_and_names_are_questions():
     assert unknown_entities("What does the Region give?", vocab, names=False) == []
 
 
+def test_a_way_of_speaking_is_not_an_unknown_figure():
+    from assistant.answer.guard import unknown_entities
+
+    vocab = frozenset({"100000", "acte"})
+    assert unknown_entities("La Région finance 100 % du projet ?", vocab) == []
+    assert unknown_entities("Qui a versé 100k€ à un PTCE ?", vocab) == []
+    assert unknown_entities("Qui a versé 200k€ à un PTCE ?", vocab) == ["200"]
+    assert unknown_entities("Le budget 2026 ?", vocab) == ["2026"]
+
+
 def test_an_acronym_is_not_a_misspelt_word():
     from assistant.answer.guard import unknown_entities
 

@@ -93,7 +93,8 @@ def years_stated(core: str, answer: str, published: str = "") -> bool:
     from `published` (the guide's date, "2025-03") on, not by a past one."""
     if not all(y in answer for y in re.findall(_YEAR, core)):
         return False
-    if not (published[:4].isdigit() and _NEXT.search(core)):
+    # (« je les rencontre la semaine prochaine. Il date de quand ? » asks no future date)
+    if not (published[:4].isdigit() and _NEXT.search(asked_part(core))):
         return True
     # a date after the guide's own: « mars 2025 » is when it was written, not what comes next
     month = int(published[5:7]) if published[5:7].isdigit() else 12

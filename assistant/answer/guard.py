@@ -254,6 +254,12 @@ def unknown_entities(question: str, vocabulary: frozenset[str], *, names: bool =
         name, number = match.group(1), match.group(2)
         if number:
             digits = re.sub(r"[  .,]", "", number)
+            after = question[match.end() : match.end() + 3]
+            if re.match(r"\s?[kK]\b|\s?k€", after):  # « 100k€ » is 100 000 €
+                digits += "000"
+            # « la Région finance 100 % ? »: all of it, a way of speaking
+            if digits == "100" and re.match(r"\s?%", after):
+                continue
             if len(digits) >= 2 and digits not in vocabulary:
                 unknown.append(number)
             continue
