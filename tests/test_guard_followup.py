@@ -146,7 +146,7 @@ def test_look_alikes_of_injections_and_names_are_questions():
 def test_a_way_of_speaking_is_not_an_unknown_figure():
     from assistant.answer.guard import unknown_entities
 
-    vocab = frozenset({"100000", "acte", "region"})
+    vocab = frozenset({"100000", "acte", "region", "ptce"})
     assert unknown_entities("La Région finance 100 % du projet ?", vocab) == []
     assert unknown_entities("Qui a versé 100k€ à un PTCE ?", vocab) == []
     assert unknown_entities("Qui a versé 200k€ à un PTCE ?", vocab) == ["200"]
