@@ -468,6 +468,8 @@ def test_what_the_users_own_authority_has_done_is_not_in_the_guide():
     assert about_own_authority("Est-ce que notre agglo a déjà financé un PTCE ?")
     assert not about_own_authority("Notre département a-t-il le droit de financer un PTCE ?")
     assert not about_own_authority("Que peut faire notre commune pour un PTCE ?")
+    told = "Notre commune a un vieux bâtiment. Y a-t-il un précédent ailleurs ?"
+    assert not about_own_authority(told)  # asks of others, in another sentence
 
 
 def test_a_card_whose_title_names_what_is_asked_for_is_preferred():

@@ -139,8 +139,9 @@ def about_the_guide(core: str) -> bool:
 # a-t-il mis en place un dispositif… ? » — not what it may do (« a-t-il le droit de… »).
 _OWN_FACT = re.compile(
     r"\b(?:notre|nos) (?:d[ée]partement|r[ée]gion|commune|ville|agglo\w*|communaut[ée]|"
-    r"interco\w*|m[ée]tropole|collectivit[ée]|CC|EPCI|mairie)s?\b.{0,60}?"
-    r"\b(?:a[- ]t[- ](?:il|elle)|avons[- ]nous|a d[ée]j[àa]|fait[- ](?:il|elle))\b"
+    r"interco\w*|m[ée]tropole|collectivit[ée]|CC|EPCI|mairie)s?\b[^.?!]{0,60}?"
+    # (« Notre commune a un vieux bâtiment. Y a-t-il un précédent ? » asks of others)
+    r"(?<!\by )\b(?:a[- ]t[- ](?:il|elle)|avons[- ]nous|a d[ée]j[àa]|fait[- ](?:il|elle))\b"
     r"(?!\s+(?:le droit|la possibilit[ée]|int[ée]r[êe]t|la comp[ée]tence|besoin|les moyens)\b)",
     re.I,
 )
