@@ -228,6 +228,7 @@ def test_asked_noun(question, noun):
         ("Qui a succédé à Marlène Schiappa ?", "person"),
         ("Qui a renouvelé l'AMI ?", ""),  # the guide names her
         ("Which PTCEs operate in the Oise?", "list"),
+        ("Quelles communes de la MEL soutiennent un PTCE ?", "list"),  # members of a set
     ],
 )
 def test_more_kinds_of_answer(question, wants):

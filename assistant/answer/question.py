@@ -292,9 +292,14 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         "list",
         re.compile(
             r"\b(?:quel(?:le)?s (?:sont|raisons|fa[çc]ons|moyens|leviers|piliers|dimensions|"
-            r"crit[èe]res|[ée]tapes|acteurs|exemples|ptce|p[ôo]les)\b|lesquel(?:le)?s|liste|"
+            r"crit[èe]res|[ée]tapes|acteurs|exemples|ptce|p[ôo]les|"
+            # the members of a set: « quelles communes de la MEL soutiennent un PTCE ? »
+            r"communes|villes|collectivit[ée]s|structures|associations|entreprises|membres|"
+            r"d[ée]partements|r[ée]gions|intercommunalit[ée]s|agglos|partenaires)\b|"
+            r"lesquel(?:le)?s|liste|"
             r"[ée]num[ée]r\w*|"
-            r"what are the|which are the|(?:which|what) ptces|list)\b",
+            r"what are the|which are the|(?:which|what) (?:ptces|local authorities|councils|"
+            r"municipalities|towns|members|organi[sz]ations|partners)|list)\b",
             re.I,
         ),
     ),
