@@ -28,6 +28,7 @@ SELF = re.compile(
     r"|\b(?:je suis|j['’]ai|je travaille|je m['’]occupe|nous sommes|on est|nous avons|on a|"
     r"notre|nos|mon|ma|mes|chez nous|dans ma|dans notre|i am|i['’]m|we are|we['’]re|our|my|"
     r"i work|we have|je dirige|je pilote|j['’]anime|je g[èe]re|je repr[ée]sente|je bosse|"
+    r"je d[ée]couvre|je d[ée]bute|"
     r"on bosse|ici|charg[ée]e? de mission|technicien(?:ne)?|agent de d[ée]veloppement|dgs|"
     r"maire (?:de|d['’])|[ée]lue? (?:à|de|d['’]|dans)|conseill[eè]re? (?:municipal|communautaire|"
     r"d[ée]partemental|r[ée]gional)\w*|(?:directeur|directrice|tr[ée]sori[eè]re?|pr[ée]sident|"
@@ -533,8 +534,10 @@ def split_context(text: str) -> tuple[str, str]:
     core = [p for p in parts if p not in context]
     if not core:
         context, core = [p for p in context if p != parts[-1]], [parts[-1]]
-    first = core[0]
-    if SELF.search(first):
+    for _ in range(3):  # « Je suis élu et je découvre le sujet : c'est quoi… ? »: two clauses
+        first = core[0]
+        if not SELF.search(first):
+            break
         # "je suis … dans l'Oise, comment …" -> the clause from the interrogative on;
         # "chargé de mission dans une CC : nos élus veulent …" -> from the colon on.
         for m in re.finditer(r"[,:;]\s*|\s+et\s+(?=(?:nous|on|je|j['’])\s)", first):
@@ -561,6 +564,8 @@ def split_context(text: str) -> tuple[str, str]:
                 context.append(head)
                 core[0] = rest[0].upper() + rest[1:]
                 break
+        else:  # no clause to take off
+            break
     if context and (
         _LEANS.match(core[0])
         or set(analyze(" ".join(core))) <= _FRAME
