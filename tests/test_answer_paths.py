@@ -491,6 +491,27 @@ def test_a_card_whose_title_names_what_is_asked_for_is_preferred():
     assert (
         _chosen(departements, levers, "Par quels leviers un département agit-il ?") is departements
     )
+    # nor when a general card comes first: the authority's card before the titled one
+    import numpy as np
+
+    from assistant.answer.cardmatch import CardIndex, CardMatch
+    from assistant.answer.decide import choose_card
+    from assistant.answer.followup import Topic
+    from assistant.answer.question import analyse
+
+    general = titled("general", "Le rôle des collectivités")
+    cards = CardIndex([general, departements, levers], np.zeros((6, 4)))
+    matches = [
+        CardMatch(general, 1.0, 0.97, 0.5),
+        CardMatch(departements, 0.995, 0.96, 0.5),
+        CardMatch(levers, 0.99, 0.96, 0.5),
+    ]
+    for question, card in [
+        ("Par quels leviers un département peut-il agir ?", departements),
+        ("Je travaille dans un département. Par quels leviers agir ?", levers),  # ours, told
+    ]:
+        a = analyse(question)
+        assert choose_card(matches, a, Topic(a.core, a, False), 0.9, cards) is card
 
 
 def test_an_example_the_question_names_is_not_held_against_the_users_authority():

@@ -24,6 +24,7 @@ from .question import (
     SELF,
     TYPED,
     Analysis,
+    actor_of,
     answers_type,
     asked_noun,
     asked_part,
@@ -281,14 +282,15 @@ def _titled(pool: list[CardMatch], analysis: Analysis, cards: CardIndex) -> Card
     noun = asked_noun(analysis.core)
     if not noun or noun in analyze(best.topic):
         return best
-    return next(
-        (
-            m.card
-            for m in pool[1:]
-            if m.score >= top - TITLE_MARGIN and noun in analyze(m.card.topic)
-        ),
-        best,
-    )
+    named = actor_of(asked_part(analysis.core))  # not the user's own, told before
+    for m in pool[1:]:
+        if m.score < top - TITLE_MARGIN:
+            break
+        # « par quels leviers un département… ? »: the départements' card, when it comes
+        # before the card whose title names levers
+        if noun in analyze(m.card.topic) or (named and m.card.actor == named):
+            return m.card
+    return best
 
 
 _QUOTED = re.compile(r"«\s*([^»]{1,40}?)\s*»|\"([^\"]{1,40})\"")

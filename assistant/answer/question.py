@@ -34,7 +34,7 @@ SELF = re.compile(
     r"d[ée]partemental|r[ée]gional)\w*|(?:directeur|directrice|tr[ée]sori[eè]re?|pr[ée]sident|"
     r"pr[ée]sidente|responsable|g[ée]rante?|coordinat(?:eur|rice)|salari[ée]e?|b[ée]n[ée]vole|"
     r"conseill(?:er|[eè]re)|adjointe?)"
-    r" (?:d['’]une?|de la|du|des|à|de l['’]))\b",
+    r" (?:d['’]une?|de la|du|des|à|au|aux|en charge|de l['’]))\b",
     re.I,
 )
 _INTERROGATIVE = re.compile(
