@@ -319,7 +319,8 @@ _GENERIC = frozenset(
         "say says said explain explained talk talks given bosse bosser bossent bossez "
         "play plays role roles veut veulent voulez vouloir plusieurs monde "
         "définit définissent désigne désignent signifie signifient "
-        "voudraient souhaitons souhaiterions aimerions envisageons exemple exemples example examples"
+        "voudraient souhaitons souhaiterions aimerions envisageons exemple exemples example examples "
+        "mien mienne miens miennes nôtre nôtres vôtre vôtres jouer joue jouent"
     )
 )
 
