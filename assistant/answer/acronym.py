@@ -11,6 +11,8 @@ that spelling, cited where the corpus writes it:
 ''
 >>> meaning_asked("Que désigne le mot « territorial » dans PTCE ?")  # one of its words
 ''
+>>> meaning_asked("Quelles sont les 4 dimensions du sigle PTCE ?")  # what it is made of
+''
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from ..search.acronyms import GLOSSARY, typed_acronyms
 from ..search.analysis import fold
 
 _MEANING = re.compile(
-    r"\b(?:veu(?:t|lent) dire|signifi(?:e|ent)|d[ée]sign(?:e|ent)|sigle|acronymes?|"
-    r"abr[ée]viation|stands? for|means?|meaning|spelled out|short for)\b",
+    r"\b(?:veu(?:t|lent) dire|signifi(?:e|ent)|d[ée]sign(?:e|ent)|"
+    r"(?:sigle|acronyme|abr[ée]viation) de quoi|stands? for|means?|meaning|spelled out|"
+    r"short for)\b",
     re.I,
 )
 
