@@ -187,6 +187,11 @@ def test_who_the_user_is_is_context_even_with_a_verb_of_their_job():
     assert a.core == "Quelle forme juridique choisir ?" and "Maubeuge" in a.context
 
 
+def test_a_clause_that_asks_indirectly_is_not_an_introduction():
+    a = analyse("Mes élus me demandent à quoi sert l'aide ACTE : c'est pour quel type de projet ?")
+    assert "ACTE" in a.core and "ACTE" not in a.context
+
+
 def test_an_introduction_of_two_clauses_is_context():
     a = analyse("Je suis nouvel élu et je découvre le sujet : c'est quoi un PTCE exactement ?")
     assert a.core == "C'est quoi un PTCE exactement ?" and "découvre" in a.context

@@ -395,7 +395,12 @@ def _naming(
     return naming or pool
 
 
-_HE = re.compile(r"\b(?:il|elle|ils|elles|it|they)\b", re.I)
+# (not « il y a », « il faut », « il existe », which point at nothing said)
+_HE = re.compile(
+    r"\b(?:il|elle|ils|elles|it|they)\b(?!\s+(?:y a|faut|existe|s['’]agit|est possible))"
+    r"|\b(?:dedans|là-dedans|chez eux)\b",  # « il y a combien de structures dedans ? »
+    re.I,
+)
 
 
 def _rare_names(text: str, cards: CardIndex) -> set[str]:

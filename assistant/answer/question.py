@@ -341,7 +341,8 @@ class Analysis:
 
 # "…me demande si / comment / à quelles…": an indirect question, the rest is what is asked.
 _INDIRECT = re.compile(
-    r"\b(?:me demande|se demande|nous demandons|voudrai[st] savoir|aimerai[st] savoir|"
+    r"\b(?:me demande(?:nt)?|se demande(?:nt)?|nous demande(?:nt)?|nous demandons|"
+    r"voudrai[st] savoir|aimerai[st] savoir|"
     r"veu[tx] savoir|veulent savoir|voudraient savoir|"
     r"souhaite savoir|souhaiterai[st] savoir|cherche à savoir|wonders?|would like to know|"
     r"asks? me)\s+(?:si\s+|s['’](?=il)|de\s+(?=savoir))?(?=\w)",
@@ -531,6 +532,7 @@ def split_context(text: str) -> tuple[str, str]:
         and not _NEED.search(p)
         and not _situation(p)
         and not _HEARSAY.search(p)
+        and not _INDIRECT.search(p)  # « Mes élus me demandent à quoi sert ACTE : … »
     ]
     core = [p for p in parts if p not in context]
     if not core:
@@ -543,11 +545,19 @@ def split_context(text: str) -> tuple[str, str]:
         # "chargé de mission dans une CC : nos élus veulent …" -> from the colon on.
         for m in re.finditer(r"[,:;]\s*|\s+et\s+(?=(?:nous|on|je|j['’])\s)", first):
             head, rest = first[: m.start()], first[m.end() :]
+            if _INDIRECT.search(head):  # « Mes élus me demandent à quoi sert ACTE : … »
+                break
             # « … : nos élus veulent », « Chargé de mission à la Région, je dois … »
             opens = m.group(0).strip()[:1] in (":", ";", "e") or re.match(
                 r"(?:je|j['’]|nous|on|i|we)\b", rest, re.I
             )
-            introduces = opens and SELF.search(head) and not _NEED.search(head)
+            # (« Mes élus me demandent à quoi sert ACTE : … » asks, it does not introduce)
+            introduces = (
+                opens
+                and SELF.search(head)
+                and not _NEED.search(head)
+                and not _INDIRECT.search(head)
+            )
             # « Élue d'une commune de 4 500 habitants près d'Arras, le RTES regroupe… »: a
             # role and nothing of a situation before the comma
             only_who = m.group(0)[0] == "," and _ROLE.search(head) and not _situation(head)
@@ -577,7 +587,12 @@ def split_context(text: str) -> tuple[str, str]:
         need = context.pop()
         # « Chargé de mission dans une CC … : nos élus… », « Chargé de mission à la Région, je… »
         m = re.search(r"^[^:,]*\s?[:,]\s*", need)
-        if m and SELF.search(m.group(0)) and not _NEED.search(m.group(0)):
+        if (
+            m
+            and SELF.search(m.group(0))
+            and not _NEED.search(m.group(0))
+            and not _INDIRECT.search(m.group(0))
+        ):
             context.append(m.group(0).strip(" :"))
             need = need[m.end() :]
         core.insert(0, need)
