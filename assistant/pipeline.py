@@ -44,6 +44,7 @@ from .answer.guard import clean_question, is_injection, looks_english, unknown_e
 from .answer.history import clean_history
 from .answer.question import (
     CUE_TERMS,
+    ENGLISH_ASKED,
     OTHER_REGIONS,
     TYPED,
     Analysis,
@@ -216,7 +217,7 @@ class Pipeline:
         t0 = time.perf_counter()
         text = clean_question(question, max_chars=s.max_question_chars)
         history = clean_history(history, s.max_history_turns)
-        lang = "en" if looks_english(text) else "fr"
+        lang = "en" if looks_english(text) or ENGLISH_ASKED.search(text) else "fr"
         meta = {"model": ANSWERER, "index_version": self.index.version}
         if is_injection(text):
             timings["total"] = _ms(t0)

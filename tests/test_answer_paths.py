@@ -73,6 +73,11 @@ def test_an_english_question_gets_the_cards_english(pipeline):
     assert b.card == "financement" and b.signals["focus_in_answer"] == 1.0
 
 
+def test_a_request_for_english_gets_the_cards_english(pipeline):
+    a = pipeline.ask("Combien la commune donne-t-elle au jardin ? en anglais stp")
+    assert a.card == "financement" and a.answer.startswith("The town gives the garden")
+
+
 def test_without_cards_the_answer_is_extractive(pipeline):
     plain = replace(pipeline, settings=replace(pipeline.settings, use_cards=False))
     a = plain.ask("Combien la commune donne-t-elle au jardin ?")

@@ -177,6 +177,18 @@ def test_a_figure_asked_of_nothing_named_makes_a_follow_up():
     assert not is_followup("Combien de collectivités adhèrent au RTES ?")
 
 
+def test_an_english_follow_up_and_a_request_for_english():
+    from assistant.answer.followup import is_followup
+    from assistant.answer.question import ENGLISH_ASKED, analyse
+
+    a = analyse("how many associations are in it now? in english pls")
+    assert a.core == "how many associations are in it now?" and is_followup(a.core)
+    assert is_followup("which local authority launched the call that got it started?")
+    assert not is_followup("Can a local authority take a stake in a SCIC?")
+    assert ENGLISH_ASKED.search("c'est quoi ACTE ? en anglais stp")
+    assert not ENGLISH_ASKED.search("English is spoken there?")
+
+
 def test_an_object_pronoun_after_its_subject_makes_a_follow_up():
     from assistant.answer.followup import is_followup
 

@@ -47,6 +47,7 @@ def test_actor(question, actor):
         ("Combien de raisons, et lesquelles ?", "list"),
         ("Combien de participants, et quelles collectivités ?", "count"),  # two questions
         ("nombre de projets financés par ACTE", "count"),
+        ("nombre total ptce hauts de france", "count"),
         ("Sur combien d'années est versé le financement ?", "duration"),
         ("Quel est le numéro de téléphone de la CRESS ?", "phone"),
         ("Quelle est l'adresse e-mail du RTES ?", "email"),

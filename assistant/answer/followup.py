@@ -53,7 +53,7 @@ _MORE_OF_IT = frozenset(
     analyze(
         "exemple exemples cas concret concrets concrète concrètes illustration précis précisément "
         "détail détails plus infos info information informations région hauts-de-france hdf "
-        "chiffré chiffrés chiffre chiffres "
+        "chiffré chiffrés chiffre chiffres got amount amounts figure figures "
         "example examples instance concrete case cases detail details more region"
     )
 )
@@ -74,6 +74,10 @@ def is_followup(question: str) -> bool:
         _ANAPHORA.search(question) or _ON_WHICH.match(question)
     ):
         return True
+    # English says more words around its pronoun: « which authority launched the call that
+    # got it started? »
+    if len(terms) <= _MAX_ENGLISH_TERMS and _IT.search(question):
+        return True
     # « les lauréats ont touché combien ? »: a figure asked of nothing named
     if (
         len(terms) <= _MAX_TYPED_TERMS
@@ -85,6 +89,10 @@ def is_followup(question: str) -> bool:
 
 
 _MAX_TYPED_TERMS = 3
+_MAX_ENGLISH_TERMS = 6
+_IT = re.compile(
+    r"\b(?:it|its|them|their|this one|that one)\b(?!\s+(?:is|was)\s+(?:possible|true))", re.I
+)
 # A name of its own: an acronym other than the subject's, or a capitalised word inside
 _NAMED = re.compile(r"\b(?!PTCE)[A-Z]{2,}\b|(?<=\w )[A-ZÀ-Þ][a-zà-ÿ]+")
 

@@ -270,7 +270,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         "count",
         re.compile(
             r"\b(?:combien (?:" + _THERE_ARE + r")?(?:de|d['’])|(?:quel|le) nombre (?:total )?d|"
-            r"how many|(?:the|what) number of)\b|^\W*nombre (?:total )?d(?:e\b|['’])",
+            r"how many|(?:the|what) number of)\b|^\W*nombre(?: total)?(?: d(?:e\b|['’])|\s+\w)",
             re.I,
         ),
     ),
@@ -926,7 +926,16 @@ def set_aside(text: str) -> str:
 _CITED = re.compile(r"\b(?:cit[ée]\w*|exemples?|examples?|mentionn\w*|mentioned)\b", re.I)
 
 
+# « … ? in english pls », « en anglais stp »: how to answer, not what is asked.
+ENGLISH_ASKED = re.compile(
+    r"[\s,.;:(-]*\b(?:(?:answer |reply |r[ée]ponds? )?(?:in english|en anglais)|english)"
+    r"(?:\s*(?:please|pls|plz|stp|svp|s['’]il (?:te|vous) pla[îi]t))?\s*\)?[\s.!?]*$",
+    re.I,
+)
+
+
 def analyse(text: str) -> Analysis:
+    text = ENGLISH_ASKED.sub("", text).strip() or text
     core, context = split_context(text)
     m = _COUNTED.search(core)
     counted = next(iter(analyze(m.group(1))), "") if m else ""
