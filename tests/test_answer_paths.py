@@ -386,6 +386,23 @@ def test_a_card_that_names_what_the_question_names_is_preferred():
     assert _chosen(amiens, calais, told) is amiens
 
 
+def test_a_name_typed_in_lower_case_is_not_a_common_noun():
+    import numpy as np
+
+    from assistant.answer.cardmatch import CardIndex
+    from assistant.answer.decide import _rare_names
+
+    somme = _card("s1", "Le département de la Somme a lancé un AMI.")
+    calais = _card("c1", "Le PTCE Anima de Calais compte 25 structures.")
+    other = _card("o1", "Les collectivités peuvent aider.")
+    cards = CardIndex(
+        [somme, calais, other, _card("x", "Rien."), _card("y", "Rien.")], np.zeros((5, 4))
+    )
+    assert _rare_names("le departement de la somme a financé quoi", cards) == {"somme"}
+    assert _rare_names("quelle somme peut-on espérer ?", cards) == set()  # a sum
+    assert "calais" in _rare_names("le ptce de calais c porté par qui", cards)
+
+
 def test_proper_names_are_the_words_only_ever_capitalised():
     from assistant.answer.cardmatch import proper_names
 

@@ -403,13 +403,36 @@ _HE = re.compile(
 )
 
 
+# A word after these is a common noun, whatever the cards write capitalised.
+_COMMON_NOUN = re.compile(r"quel(?:le)?s?|une?|cette|ce|ces|en|grosse|petite", re.I)
+
+
+def _common(word: str) -> bool:
+    """A word so common in French that, typed in lower case, it is meant as a common noun
+    (« pays », « mouvement », « environnement »), not as the name the cards capitalise."""
+    from wordfreq import zipf_frequency  # loaded by `french_word` already, when it was needed
+
+    return zipf_frequency(word.lower(), "fr", wordlist="small") >= COMMON_NOUN_ZIPF
+
+
+COMMON_NOUN_ZIPF = 4.5
+_PLACE_BEFORE = {"de la", "dans la", "en la"}
+
+
 def _rare_names(text: str, cards: CardIndex) -> set[str]:
     """The names `text` uses that only a few cards use: capitalised words and acronyms (not
     « un Département », a kind of authority), and words only ever capitalised in the cards
     typed in lower case (« le ptce de calais »; not « hauts » in « hauts-de-france »)."""
     names = {fold(n) for n in _NAMED.findall(text) if not _is_actor(n)}
-    typed = {fold(w) for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)}
-    names |= typed & cards.names
+    said = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)
+    typed = {  # (« quelle somme ? » asks for a sum, « de la somme » about the Somme)
+        fold(w)
+        for i, w in enumerate(said)
+        if fold(w) in cards.names
+        and not _COMMON_NOUN.fullmatch(said[i - 1] if i else "")
+        and (not _common(w) or " ".join(said[max(0, i - 2) : i]).lower() in _PLACE_BEFORE)
+    }
+    names |= typed
     rare = max(1, len(cards.cards) // 4)
     return {n for n in names if 0 < sum(n in w for w in cards.words) <= rare}
 

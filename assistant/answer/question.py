@@ -898,6 +898,7 @@ def amount_of_stated(wants: str, core: str, answer: str) -> bool:
     by the grant to one project (15 000 to 60 000 €)."""
     if wants not in ("amount", "quantity"):
         return True
+    core = asked_part(core)  # « je prépare le bilan annuel. Quel montant… ? »: not a yearly sum
     asked = {fold(m.group(0)) for m in _AMOUNT_OF.finditer(core)}
     said = {fold(m.group(0)) for m in _AMOUNT_OF.finditer(answer)}
     if asked and not asked & said:
