@@ -193,6 +193,16 @@ def test_a_clause_that_asks_indirectly_is_not_an_introduction():
     assert "ACTE" in a.core and "ACTE" not in a.context
 
 
+def test_the_source_a_question_cites_is_not_what_it_asks_about():
+    from assistant.answer.question import set_aside
+
+    asked = "Quels projets a-t-il d'après la publication du RTES et de la CRESS ?"
+    assert "RTES" not in set_aside(asked) and "projets" in set_aside(asked)
+    assert "CRESS" not in set_aside("ce que la publication RTES-CRESS dit du collectif amiénois")
+    # a question about the guide itself keeps it
+    assert "document" in set_aside("la rencontre de Carvin dont ce document est issu")
+
+
 def test_an_introduction_of_two_clauses_is_context():
     a = analyse("Je suis nouvel élu et je découvre le sujet : c'est quoi un PTCE exactement ?")
     assert a.core == "C'est quoi un PTCE exactement ?" and "découvre" in a.context

@@ -320,7 +320,7 @@ _GENERIC = frozenset(
         "play plays role roles veut veulent voulez vouloir plusieurs monde "
         "définit définissent désigne désignent signifie signifient "
         "voudraient souhaitons souhaiterions aimerions envisageons exemple exemples example examples "
-        "mien mienne miens miennes nôtre nôtres vôtre vôtres jouer joue jouent"
+        "mien mienne miens miennes nôtre nôtres vôtre vôtres jouer joue jouent après selon"
     )
 )
 
@@ -918,10 +918,25 @@ _ASIDE = re.compile(
 )
 
 
+# The source the question cites, not what it asks about: « d'après la publication du RTES et
+# de la CRESS », « ce que le guide RTES-CRESS dit du collectif amiénois » (not « la rencontre
+# dont ce document est issu », which asks about the guide).
+_SOURCE = re.compile(
+    r"\b(?:d['’]apr[èe]s|selon|dans|ce que|qu['’]est-ce que|que|according to|in|"
+    r"que (?:dit|disent|indique|raconte|pr[ée]voit))\s+"
+    r"(?:(?:le|la|ce|cette|votre|leur|the|this)\s+)?(?:guide|publication|document|fiche|"
+    r"brochure)(?:\s+(?:r[ée]gionale?|commune|conjointe|n°\s*10))?"
+    r"(?:\s+(?:du\s+RTES(?:\s+et\s+de\s+la\s+CRESS(?:\s+Hauts-de-France)?)?|"
+    r"de\s+la\s+CRESS(?:\s+et\s+du\s+RTES)?|RTES[- ](?:et[- ])?CRESS|CRESS[- ](?:et[- ])?RTES))?",
+    re.I,
+)
+
+
 def set_aside(text: str) -> str:
     """`text` less what it sets aside (« Au-delà des subventions ACTE, comment… » -> «  ,
-    comment… »): those words are not what the question is about."""
-    return _ASIDE.sub(" ", text)
+    comment… ») and the source it cites (« d'après la publication du RTES ») : those words
+    are not what the question is about."""
+    return _SOURCE.sub(" ", _ASIDE.sub(" ", text))
 
 
 _CITED = re.compile(r"\b(?:cit[ée]\w*|exemples?|examples?|mentionn\w*|mentioned)\b", re.I)
