@@ -386,6 +386,27 @@ def test_a_card_that_names_what_the_question_names_is_preferred():
     assert _chosen(amiens, calais, told) is amiens
 
 
+def test_the_sentence_that_asks_may_carry_the_words_a_card_needs():
+    import numpy as np
+
+    from assistant.answer.cardmatch import CardIndex, CardMatch
+    from assistant.answer.decide import choose_card
+    from assistant.answer.followup import Topic
+    from assistant.answer.question import analyse
+
+    law = _card("law", "La loi définit les membres d'un pôle.")
+    cards = CardIndex([law], np.zeros((2, 4)))
+    question = (
+        "Quelles structures peuvent être membres d'un pôle selon la loi ? Je préside un "
+        "club sportif à Tourcoing avec deux clubs, une piscine municipale, un gymnase, des "
+        "bénévoles motivés, une buvette, un parking et un boulodrome, et nous hésitons."
+    )
+    a = analyse(question)
+    match = CardMatch(law, 0.95, 0.95, cards.share(law, a.focus))
+    assert match.lexical < 0.2 and cards.share(law, a.asked) >= 0.2  # diluted, asked
+    assert choose_card([match], a, Topic(a.core, a, False), 0.9, cards) is law
+
+
 def test_a_name_typed_in_lower_case_is_not_a_common_noun():
     import numpy as np
 

@@ -97,6 +97,13 @@ class CardIndex:
             _save(path, vectors)
         return cls(cards, vectors, corpus)
 
+    def share(self, card: Card, terms: tuple[str, ...]) -> float:
+        """idf-weighted share of `terms` that `card` uses."""
+        have = self.terms[self.cards.index(card)]
+        weights = {t: self.idf.get(t, self.top_idf) for t in terms}
+        total = sum(weights.values())
+        return sum(w for t, w in weights.items() if t in have) / total if total else 0.0
+
     def match(self, query_vector: np.ndarray, analysis: Analysis) -> list[CardMatch]:
         """Every card scored for the question, best first."""
         if not self.cards:

@@ -199,7 +199,7 @@ def choose_card(
         return None
     if _names_missed(pool[0].card, analysis, cards):
         return None  # « le PTCE Anima a-t-il reçu ACTE ? »: no card says it of Anima
-    if analysis.focus and pool[0].lexical < MIN_LEXICAL:
+    if analysis.focus and not _lexical_enough(pool[0], analysis, cards):
         return None  # close in meaning, but about something else (« règles comptables »)
     card = _titled(pool, analysis, cards)
     if analysis.wants == "example" and card.kind != "example":
@@ -243,12 +243,21 @@ def choose_card(
             m.card
             for m in pool[1:]
             if m.score >= max(min_score, top - TYPED_MARGIN)
-            and (not analysis.focus or m.lexical >= MIN_LEXICAL)
+            and (not analysis.focus or _lexical_enough(m, analysis, cards))
             and _on_topic(m.card, analysis, cards, asked)
             and not (pool[0].card.actor and m.card.actor not in ("", pool[0].card.actor))
             and _states(m.card, analysis)
         ),
         None,
+    )
+
+
+def _lexical_enough(match: CardMatch, analysis: Analysis, cards: CardIndex) -> bool:
+    """The card uses enough of the question's words, or of the words of the sentences that
+    ask, when the situation told around them is long (« Qui peut faire partie d'un PTCE au
+    sens de la loi ? Je préside une association à Tourcoing… »)."""
+    return match.lexical >= MIN_LEXICAL or (
+        bool(analysis.asked) and cards.share(match.card, analysis.asked) >= MIN_LEXICAL
     )
 
 
