@@ -292,14 +292,13 @@ def _titled(pool: list[CardMatch], analysis: Analysis, cards: CardIndex) -> Card
     if not noun or noun in analyze(best.topic):
         return best
     named = actor_of(asked_part(analysis.core))  # not the user's own, told before
-    for m in pool[1:]:
-        if m.score < top - TITLE_MARGIN:
-            break
-        # « par quels leviers un département… ? »: the départements' card, when it comes
-        # before the card whose title names levers
-        if noun in analyze(m.card.topic) or (named and m.card.actor == named):
+    close = [m for m in pool[1:] if m.score >= top - TITLE_MARGIN]
+    # « par quels leviers un département… ? »: the départements' card before the one whose
+    # title names levers
+    for m in close:
+        if named and m.card.actor == named:
             return m.card
-    return best
+    return next((m.card for m in close if noun in analyze(m.card.topic)), best)
 
 
 _QUOTED = re.compile(r"«\s*([^»]{1,40}?)\s*»|\"([^\"]{1,40})\"")
@@ -390,7 +389,8 @@ def _naming(
     if not pool:
         return pool
     # « au-delà d'ACTE »: not ACTE; « je conseille des porteurs à la CRESS. … ? »: not the CRESS
-    names = _rare_names(asked_part(set_aside(analysis.core)), cards)
+    asking = asked_part(set_aside(analysis.core))
+    names = _rare_names(asking, cards)
     if not names and topic is not None and topic.followup and _HE.search(analysis.core):
         names = _rare_names(markdown_to_plain(topic.previous_answer), cards)
     if not names:

@@ -28,7 +28,7 @@ SELF = re.compile(
     r"|\b(?:je suis|j['’]ai|je travaille|je m['’]occupe|nous sommes|on est|nous avons|on a|"
     r"notre|nos|mon|ma|mes|chez nous|dans ma|dans notre|i am|i['’]m|we are|we['’]re|our|my|"
     r"i work|we have|je dirige|je pilote|j['’]anime|je g[èe]re|je repr[ée]sente|je bosse|"
-    r"je d[ée]couvre|je d[ée]bute|"
+    r"je d[ée]couvre|je d[ée]bute|je fais un stage|j['’]effectue un stage|stagiaire|"
     r"on bosse|ici|charg[ée]e? de mission|technicien(?:ne)?|agent de d[ée]veloppement|dgs|"
     r"maire (?:de|d['’])|[ée]lue? (?:à|de|d['’]|dans)|conseill[eè]re? (?:municipal|communautaire|"
     r"d[ée]partemental|r[ée]gional)\w*|(?:directeur|directrice|tr[ée]sori[eè]re?|pr[ée]sident|"
