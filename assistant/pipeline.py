@@ -382,7 +382,12 @@ class Pipeline:
             "focus_known": self._weighted_share(focus - CUE_TERMS or focus, self._known),
             "key_in_answer": float(self._key_in(focus - CUE_TERMS or focus, have)),
             "card_dense": best.dense if best else 0.0,
-            "card_lexical": best.lexical if best else 0.0,
+            # (a long message's situation dilutes its words: the sentences that ask may not)
+            "card_lexical": max(
+                best.lexical, self.cards.share(best.card, analysis.asked) if analysis.asked else 0.0
+            )
+            if best
+            else 0.0,
             "typed": float(typed and asked_known),
             "asked_known": float(asked_known),
             "agreement": float(
