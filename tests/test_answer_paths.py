@@ -407,6 +407,26 @@ def test_the_sentence_that_asks_may_carry_the_words_a_card_needs():
     assert choose_card([match], a, Topic(a.core, a, False), 0.9, cards) is law
 
 
+def test_a_long_message_very_close_to_a_phrasing_needs_fewer_of_its_words():
+    import numpy as np
+
+    from assistant.answer.cardmatch import CardIndex, CardMatch
+    from assistant.answer.decide import choose_card
+    from assistant.answer.followup import Topic
+    from assistant.answer.question import analyse
+
+    law = _card("law", "L'article 9 de la loi de 2014 les définit.")
+    cards = CardIndex([law], np.zeros((2, 4)))
+    question = (
+        "On est un collectif de six associations sportives du Boulonnais. L'agglo nous demande "
+        "sur quel texte repose la notion de pôle. Vous pouvez me donner la référence exacte ?"
+    )
+    a = analyse(question)
+    for dense, chosen in ((0.96, law), (0.93, None)):
+        match = CardMatch(law, dense, dense, cards.share(law, a.focus))
+        assert choose_card([match], a, Topic(a.core, a, False), 0.9, cards) is chosen
+
+
 def test_a_name_typed_in_lower_case_is_not_a_common_noun():
     import numpy as np
 

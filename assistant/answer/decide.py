@@ -35,6 +35,7 @@ from .question import (
 EXAMPLE_MARGIN = 0.02  # a general card this close to an example card is preferred
 TOPIC_SHARE = 0.6  # of the question's topic words, in a card chosen for the figure it states
 TYPED_MARGIN = 0.07  # a card this close to the best one answers when only it states the figure
+DENSE_ENOUGH = 0.95  # a long message this close to a phrasing needs no more of its words
 MIN_LEXICAL = 0.2  # (chosen on the tune split) share of the question's focus terms a card must use (idf-weighted)
 # A place named after a preposition: « dans l'Avesnois », « de Saint-Pol ».
 _WHERE = re.compile(
@@ -256,8 +257,10 @@ def _lexical_enough(match: CardMatch, analysis: Analysis, cards: CardIndex) -> b
     """The card uses enough of the question's words, or of the words of the sentences that
     ask, when the situation told around them is long (« Qui peut faire partie d'un PTCE au
     sens de la loi ? Je préside une association à Tourcoing… »)."""
-    return match.lexical >= MIN_LEXICAL or (
-        bool(analysis.asked) and cards.share(match.card, analysis.asked) >= MIN_LEXICAL
+    return (
+        match.lexical >= MIN_LEXICAL
+        or (bool(analysis.asked) and cards.share(match.card, analysis.asked) >= MIN_LEXICAL)
+        or (bool(analysis.asked) and match.dense >= DENSE_ENOUGH)
     )
 
 
