@@ -112,6 +112,13 @@ def _asking(core: str) -> str:
 
 
 ON_TOPIC = 0.5
+# « qui a rendu l'AMI permanent ? », « par qui ? », « who renewed it? »: someone who did
+# something (not « qui peut déposer un dossier ? », who may)
+WHO = re.compile(
+    r"(?:^|[.?!]\s*)(?:et\s+)?qui\s+(?!peut|peuvent|doit|doivent|est\s+concern)|\bpar qui\b|"
+    r"^\W*who\s+(?!can|may|is eligible)|\bby whom\b|\bquel(?:le)? (?:[ée]lue?|ministre|personne)\b",
+    re.I,
+)
 # The user's own region: another one when their introduction says so (« Je travaille pour la
 # Région Grand Est. Notre région a-t-elle… »); the guide speaks of Hauts-de-France.
 _OUR_REGION = re.compile(r"\b(?:notre|nos|our)\s+r[ée]gions?\b", re.I)
@@ -321,6 +328,7 @@ class Pipeline:
                     focus=self._lead_focus(card, topic.asked or analysis.asked)
                     or analysis.focus,
                     asked=asked_noun(analysis.core),
+                    who=bool(WHO.search(asked_part(analysis.core))),
                 )  # fmt: skip
             except QuoteNotIndexed:  # cannot happen with cards checked at load; decline safely
                 message, sources = self._refusal(lang, analysis, candidates)

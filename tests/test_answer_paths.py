@@ -14,6 +14,7 @@ from assistant.answer.compose import (
     lead_with_example,
     lead_with_focus,
     lead_with_list,
+    lead_with_person,
     lead_with_type,
 )
 from assistant.answer.followup import resolve_topic
@@ -170,6 +171,20 @@ def test_what_an_acronym_stands_for_is_answered_in_the_guides_words(pipeline):
     assert "signifie" not in pipeline.ask("Que veut dire le mot « intérêt » dans SCIC ?").answer
     # the corpus never spells ESS out: no answer made of the glossary's words
     assert "économie sociale" not in pipeline.ask("Que veut dire ESS ?").answer
+
+
+def test_who_did_it_is_answered_by_the_sentence_naming_that_person():
+    from assistant.pipeline import WHO
+
+    lines = [
+        _line("L'AMI a été lancé en mai 2021."),
+        _line("15 lauréats ont reçu 100 000 euros."),
+        _line("Marlène Schiappa, secrétaire d'Etat, a renouvelé l'AMI en 2022."),
+    ]
+    assert lead_with_person(lines)[0] == lines[2]
+    assert lead_with_person(lines[:2]) == lines[:2]  # nobody named: nothing moves
+    assert WHO.search("Qui a rendu l'AMI permanent ?") and WHO.search("who renewed it?")
+    assert not WHO.search("Qui peut déposer un dossier ACTE ?")  # who may, not who did
 
 
 def test_fit_and_threshold_and_round_trip(tmp_path):

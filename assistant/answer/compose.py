@@ -41,6 +41,7 @@ def compose_card(
     focus: tuple[str, ...] = (),
     weight: Callable[[str], float] | None = None,
     asked: str = "",
+    who: bool = False,
 ) -> tuple[str, tuple[Source, ...]]:
     """The card's answer with citations; for a question that asks for an amount, a date, a
     count…, the sentence that states it comes first (« combien de membres ? » -> « 40 »);
@@ -72,6 +73,8 @@ def compose_card(
         lines = lead_with_focus(lines, focus, weight, lang, whole_lists=wants in _WHOLE)
         if asked and asked not in line_terms(lines[0]):  # « quel élu témoigne ? »: the élu
             lines = lead_with_focus(lines, (asked,), weight, lang, whole_lists=wants in _WHOLE)
+    if who:  # « qui a rendu l'AMI permanent ? »: the sentence that names that person
+        lines = lead_with_person(lines)
     for line in lines:
         line_marks = []
         for quote in line.quotes:
@@ -130,6 +133,25 @@ def lead_with_type(lines: list[Line], wants: str, counted: str = "") -> list[Lin
 # A name inside a sentence: a capitalised word after a lower-case one (« à Noeux Environnement »),
 # not an acronym (PTCE, ESS) nor a sentence's first word.
 _NAME_INSIDE = re.compile(r"(?<=[a-zà-ÿ,’'] )[A-ZÀ-Þ][a-zà-ÿ]+|(?<=['’])[A-ZÀ-Þ][a-zà-ÿ]{2,}")
+
+
+# A person named with their office: « Marlène Schiappa, secrétaire d'Etat », « François
+# Theret, vice-président ».
+_PERSON = re.compile(
+    r"\b[A-ZÀ-Þ][a-zà-ÿ]+(?:-[A-ZÀ-Þ][a-zà-ÿ]+)? [A-ZÀ-Þ][a-zà-ÿ]+, (?:vice-)?"
+    r"(?:pr[ée]sidente?|secr[ée]taire|[ée]lue?|maire|ministre|directeur|directrice|adjointe?)\b"
+)
+
+
+def lead_with_person(lines: list[Line]) -> list[Line]:
+    """`lines` with the first sentence that names a person and their office first (a bullet
+    or a sentence leaning on the one before stays where it is)."""
+    if not lines or _PERSON.search(lines[0].fr):
+        return lines
+    for i, line in enumerate(lines[1:], 1):
+        if _PERSON.search(line.fr) and not line.bullet and not _leans(line):
+            return [line, *lines[:i], *lines[i + 1 :]]
+    return lines
 
 
 def lead_with_example(lines: list[Line]) -> list[Line]:
