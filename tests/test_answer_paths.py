@@ -173,6 +173,20 @@ def test_what_an_acronym_stands_for_is_answered_in_the_guides_words(pipeline):
     assert "économie sociale" not in pipeline.ask("Que veut dire ESS ?").answer
 
 
+def test_the_figure_about_the_questions_rarest_french_word_leads():
+    from assistant.answer.compose import _typed_about
+
+    capped = Line(
+        "La subvention est limitée à 50 % des dépenses.", "The grant is capped at 50%.", ()
+    )
+    rural = Line(
+        "Bonification en territoires ruraux : taux de 60 %.", "Rural bonus: a 60% rate.", ()
+    )
+    weights = {"grant": 9.0, "rural": 3.0}  # « grant »: a word the (French) guide never uses
+    moved = _typed_about([capped, rural], "percentage", "", ("grant", "rural"), weights.get)
+    assert moved[0] is rural
+
+
 def test_who_did_it_is_answered_by_the_sentence_naming_that_person():
     from assistant.pipeline import WHO
 

@@ -250,6 +250,7 @@ def test_asked_noun(question, noun):
         ("Qui a renouvelé l'AMI ?", ""),  # the guide names her
         ("Which PTCEs operate in the Oise?", "list"),
         ("Quelles communes de la MEL soutiennent un PTCE ?", "list"),  # members of a set
+        ("What's the maximum grant rate for a rural project?", "percentage"),
     ],
 )
 def test_more_kinds_of_answer(question, wants):

@@ -186,7 +186,9 @@ def _typed_about(
         return lines
     first = line_terms(lines[0])
     subject = set(analyze(expand(topic))) | CUE_TERMS
-    said = [t for t in focus if t not in subject and any(t in line_terms(ln) for ln in lines)]
+    # (in the French text, whose words the guide's idf weighs: not « grant » of an English one)
+    french = [frozenset(analyze(expand(ln.fr))) for ln in lines]
+    said = [t for t in focus if t not in subject and any(t in terms for terms in french)]
     if not said:
         return lines
     rarest = max(said, key=lambda t: (weight(t), t))

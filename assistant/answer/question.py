@@ -217,7 +217,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "percentage",
         re.compile(
-            r"\b(?:pourcentage|taux|percent\w*|quelle (?:est (?:la )?)?part|what share)\b|%", re.I
+            r"\b(?:pourcentage|taux|percent\w*|quelle (?:est (?:la )?)?part|what share|rates?)\b|%",
+            re.I,
         ),
     ),
     (
