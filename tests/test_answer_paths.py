@@ -170,7 +170,11 @@ def test_what_an_acronym_stands_for_is_answered_in_the_guides_words(pipeline):
     assert "signifie" not in pipeline.ask("C'est quoi une SCIC ?").answer
     assert "signifie" not in pipeline.ask("Que veut dire le mot « intérêt » dans SCIC ?").answer
     # the corpus never spells ESS out: no answer made of the glossary's words
-    assert "économie sociale" not in pipeline.ask("Que veut dire ESS ?").answer
+    ess = pipeline.ask("Que veut dire ESS ?").answer
+    assert "économie sociale" not in ess and "signifie" not in ess
+    # « désigne » of something else, « means » as a noun
+    assert "signifie" not in pipeline.ask("Qui désigne les membres de la SCIC ?").answer
+    assert "stands for" not in pipeline.ask("What means does a SCIC have?").answer
 
 
 def test_the_figure_about_the_questions_rarest_french_word_leads():
@@ -198,6 +202,10 @@ def test_who_did_it_is_answered_by_the_sentence_naming_that_person():
     assert lead_with_person(lines)[0] == lines[2]
     assert lead_with_person(lines[:2]) == lines[:2]  # nobody named: nothing moves
     assert WHO.search("Qui a rendu l'AMI permanent ?") and WHO.search("who renewed it?")
+    from assistant.answer.decide import _HE
+
+    assert _HE.search("il regroupe combien de structures ?")
+    assert not _HE.search("y a-t-il un avantage ?") and not _HE.search("faut-il un dossier ?")
     assert not WHO.search("Qui peut déposer un dossier ACTE ?")  # who may, not who did
 
 
@@ -471,6 +479,7 @@ def test_a_name_typed_in_lower_case_is_not_a_common_noun():
     assert _rare_names("le departement de la somme a financé quoi", cards) == {"somme"}
     assert _rare_names("quelle somme peut-on espérer ?", cards) == set()  # a sum
     assert "calais" in _rare_names("le ptce de calais c porté par qui", cards)
+    assert "calais" in _rare_names("un ptce en calais ?", cards)  # « en », a place follows
 
 
 def test_proper_names_are_the_words_only_ever_capitalised():

@@ -150,6 +150,7 @@ def test_a_way_of_speaking_is_not_an_unknown_figure():
     assert unknown_entities("La Région finance 100 % du projet ?", vocab) == []
     assert unknown_entities("Qui a versé 100k€ à un PTCE ?", vocab) == []
     assert unknown_entities("Qui a versé 200k€ à un PTCE ?", vocab) == ["200"]
+    assert unknown_entities("Une aide de 1,5k€ ?", frozenset({"1500"})) == []
     assert unknown_entities("Le budget 2026 ?", vocab) == ["2026"]
 
 
@@ -174,6 +175,7 @@ def test_a_figure_asked_of_nothing_named_makes_a_follow_up():
     assert is_followup("t'as un exemple chiffré ?")
     assert is_followup("sous quelle forme du coup ?")
     assert not is_followup("montant ACTE ?")  # names what it asks about
+    assert not is_followup("quel budget pour la cress ?")  # in lower case too
     assert not is_followup("Combien de collectivités adhèrent au RTES ?")
 
 
@@ -186,7 +188,10 @@ def test_an_english_follow_up_and_a_request_for_english():
     assert is_followup("which local authority launched the call that got it started?")
     assert not is_followup("Can a local authority take a stake in a SCIC?")
     assert ENGLISH_ASKED.search("c'est quoi ACTE ? en anglais stp")
-    assert not ENGLISH_ASKED.search("English is spoken there?")
+    assert analyse("réponds en anglais : c'est quoi ACTE ?").core == "c'est quoi ACTE ?"
+    # a question about English is not a request for it
+    assert not ENGLISH_ASKED.search("Is the guide available in English?")
+    assert not ENGLISH_ASKED.search("Le guide est-il traduit en anglais ?")
 
 
 def test_an_object_pronoun_after_its_subject_makes_a_follow_up():

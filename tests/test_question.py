@@ -48,6 +48,8 @@ def test_actor(question, actor):
         ("Combien de participants, et quelles collectivités ?", "count"),  # two questions
         ("nombre de projets financés par ACTE", "count"),
         ("nombre total ptce hauts de france", "count"),
+        ("Quel est le nombre de PTCE en France ?", "count"),
+        ("Quel est le dispositif qui remplace l'AMI ?", ""),  # a relative « qui »
         ("Sur combien d'années est versé le financement ?", "duration"),
         ("Quel est le numéro de téléphone de la CRESS ?", "phone"),
         ("Quelle est l'adresse e-mail du RTES ?", "email"),

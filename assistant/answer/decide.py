@@ -35,7 +35,7 @@ from .question import (
 EXAMPLE_MARGIN = 0.02  # a general card this close to an example card is preferred
 TOPIC_SHARE = 0.6  # of the question's topic words, in a card chosen for the figure it states
 TYPED_MARGIN = 0.07  # a card this close to the best one answers when only it states the figure
-DENSE_ENOUGH = 0.95  # a long message this close to a phrasing needs no more of its words
+DENSE_ENOUGH = 0.95  # a message of several sentences this close to a phrasing: enough words
 MIN_LEXICAL = 0.2  # (chosen on the tune split) share of the question's focus terms a card must use (idf-weighted)
 # A place named after a preposition: « dans l'Avesnois », « de Saint-Pol ».
 _WHERE = re.compile(
@@ -213,7 +213,9 @@ def choose_card(
         # (and names what the question names in the example's title: « PTCE Anima
         # structure porteuse » is answered by the Anima card, not by the list of six PTCE).
         top = next(m.score for m in pool if m.card is card)
-        # (named anywhere in the question: « j'ai lu que c'était arrivé à Hénin-Carvin. … ? »)
+        # (named anywhere in the question: « j'ai lu que c'était arrivé à Hénin-Carvin. … ? »;
+        # keeping an example is the cautious side here, as narrowing the pool to the names of
+        # the sentences that ask is in `_naming`)
         named = names_asked(analysis, cards) | _rare_names(set_aside(analysis.core), cards)
         titled = named & _folded(card.topic)
         general = [
@@ -254,9 +256,10 @@ def choose_card(
 
 
 def _lexical_enough(match: CardMatch, analysis: Analysis, cards: CardIndex) -> bool:
-    """The card uses enough of the question's words, or of the words of the sentences that
-    ask, when the situation told around them is long (« Qui peut faire partie d'un PTCE au
-    sens de la loi ? Je préside une association à Tourcoing… »)."""
+    """The card uses enough of the question's words; or, for a message of several sentences
+    (the situation told around the question dilutes its words: « Qui peut faire partie d'un
+    PTCE au sens de la loi ? Je préside une association à Tourcoing… »), enough of the words
+    of the sentences that ask, or it is very close in meaning (`DENSE_ENOUGH`)."""
     return (
         match.lexical >= MIN_LEXICAL
         or (bool(analysis.asked) and cards.share(match.card, analysis.asked) >= MIN_LEXICAL)
@@ -295,6 +298,8 @@ def _titled(pool: list[CardMatch], analysis: Analysis, cards: CardIndex) -> Card
     if not noun or noun in analyze(best.topic):
         return best
     named = actor_of(asked_part(analysis.core))  # not the user's own, told before
+    if named and best.actor == named:
+        return best
     close = [m for m in pool[1:] if m.score >= top - TITLE_MARGIN]
     # « par quels leviers un département… ? »: the départements' card before the one whose
     # title names levers
@@ -409,6 +414,7 @@ def _naming(
 
 # (not « il y a », « il faut », « il existe », which point at nothing said)
 _HE = re.compile(
+    r"(?<!y a-t-)(?<!faut-)(?<!existe-t-)(?<!agit-)"  # nor « y a-t-il », « faut-il »…
     r"\b(?:il|elle|ils|elles|it|they)\b(?!\s+(?:y a|faut|existe|s['’]agit|est possible))"
     r"|\b(?:dedans|là-dedans|chez eux)\b",  # « il y a combien de structures dedans ? »
     re.I,
@@ -416,7 +422,7 @@ _HE = re.compile(
 
 
 # A word after these is a common noun, whatever the cards write capitalised.
-_COMMON_NOUN = re.compile(r"quel(?:le)?s?|une?|cette|ce|ces|en|grosse|petite", re.I)
+_COMMON_NOUN = re.compile(r"quel(?:le)?s?|une?|cette|ce|ces", re.I)
 
 
 def _common(word: str) -> bool:
@@ -428,7 +434,7 @@ def _common(word: str) -> bool:
 
 
 COMMON_NOUN_ZIPF = 4.5
-_PLACE_BEFORE = {"de la", "dans la", "en la"}
+_PLACE_BEFORE = {"de la", "dans la"}
 
 
 def _rare_names(text: str, cards: CardIndex) -> set[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from ..search.acronyms import typed_acronyms
 from ..search.analysis import analyze, fold
 from .question import ACTORS, TYPED, Analysis, analyse, wants_of
 
@@ -83,6 +84,7 @@ def is_followup(question: str) -> bool:
         len(terms) <= _MAX_TYPED_TERMS
         and wants_of(question) in TYPED
         and not _NAMED.search(question)
+        and not typed_acronyms(question) - {"PTCE"}  # « quel budget pour la cress ? » names it
     ):
         return True
     return len(terms) <= 1

@@ -255,8 +255,9 @@ def unknown_entities(question: str, vocabulary: frozenset[str], *, names: bool =
         if number:
             digits = re.sub(r"[  .,]", "", number)
             after = question[match.end() : match.end() + 3]
-            if re.match(r"\s?[kK]\b|\s?k€", after):  # « 100k€ » is 100 000 €
-                digits += "000"
+            if re.match(r"\s?[kK]\b|\s?k€", after):  # « 100k€ » is 100 000 €, « 1,5k€ » 1 500 €
+                value = float(re.sub(r"[  ]", "", number).replace(",", "."))
+                digits = str(round(value * 1000))
             # « la Région finance 100 % ? »: all of it, a way of speaking
             if digits == "100" and re.match(r"\s?%", after):
                 continue

@@ -181,9 +181,10 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:pr[ée]sident|pr[ée]sidente|directeur|directrice)s? "
             r"(?:de|du|d['’])|who (?:chairs|runs|heads|leads)|"
             # who holds a post now, or after someone: the guide, of March 2025, cannot say
-            r"qui (?:a succ[ée]d[ée]|succ[èe]de|a remplac[ée]|remplace)|"
+            # (a question's own « qui », not a relative one: « le dispositif qui remplace… »)
+            r"(?:^|(?<=[.?!,:;]\s)|(?<=\bet\s))qui (?:a succ[ée]d[ée]|succ[èe]de|a remplac[ée]|remplace)|"
             r"(?:aujourd['’]hui|actuellement|maintenant),? qui est|"
-            r"qui est (?:aujourd['’]hui|actuellement|maintenant|en ce moment)|"
+            r"(?:^|(?<=[.?!,:;]\s)|(?<=\bet\s))qui est (?:aujourd['’]hui|actuellement|maintenant|en ce moment)|"
             r"(?:ministre|secr[ée]taire d['’][ée]tat|pr[ée]sident\w*|directeur|directrice) "
             r"(?:actuel\w*|en poste|d['’]aujourd['’]hui)|"
             r"who (?:is|are) (?:now|currently|the current)|who succeeded|who replaced)\b",
@@ -270,7 +271,9 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "count",
         re.compile(
-            r"\b(?:combien (?:" + _THERE_ARE + r")?(?:de|d['’])|(?:quel|le) nombre (?:total )?d|"
+            r"\b(?:combien (?:"
+            + _THERE_ARE
+            + r")?(?:de|d['’])|(?:quel|le) nombre (?:total )?(?:de|d['’])|"
             r"how many|(?:the|what) number of)\b|^\W*nombre(?: total)?(?: d(?:e\b|['’])|\s+\w)",
             re.I,
         ),
@@ -547,18 +550,13 @@ def split_context(text: str) -> tuple[str, str]:
         for m in re.finditer(r"[,:;]\s*|\s+et\s+(?=(?:nous|on|je|j['’])\s)", first):
             head, rest = first[: m.start()], first[m.end() :]
             if _INDIRECT.search(head):  # « Mes élus me demandent à quoi sert ACTE : … »
+                stripped = False
                 break
             # « … : nos élus veulent », « Chargé de mission à la Région, je dois … »
             opens = m.group(0).strip()[:1] in (":", ";", "e") or re.match(
                 r"(?:je|j['’]|nous|on|i|we)\b", rest, re.I
             )
-            # (« Mes élus me demandent à quoi sert ACTE : … » asks, it does not introduce)
-            introduces = (
-                opens
-                and SELF.search(head)
-                and not _NEED.search(head)
-                and not _INDIRECT.search(head)
-            )
+            introduces = opens and SELF.search(head) and not _NEED.search(head)
             # « Élue d'une commune de 4 500 habitants près d'Arras, le RTES regroupe… »: a
             # role and nothing of a situation before the comma
             only_who = m.group(0)[0] == "," and _ROLE.search(head) and not _situation(head)
@@ -575,8 +573,11 @@ def split_context(text: str) -> tuple[str, str]:
             ):
                 context.append(head)
                 core[0] = rest[0].upper() + rest[1:]
+                stripped = True
                 break
         else:  # no clause to take off
+            stripped = False
+        if not stripped:
             break
     if context and (
         _LEANS.match(core[0])
@@ -940,13 +941,19 @@ def set_aside(text: str) -> str:
     return _SOURCE.sub(" ", _ASIDE.sub(" ", text))
 
 
+_EXAMPLE_KIN = frozenset(analyze("ptce pôle pôles projet projets exemple exemples cas"))
 _CITED = re.compile(r"\b(?:cit[ée]\w*|exemples?|examples?|mentionn\w*|mentioned)\b", re.I)
 
 
 # « … ? in english pls », « en anglais stp »: how to answer, not what is asked.
+# (after the question's own « ? », in brackets, or with « answer / réponds »: not « Is the
+# guide available in English? »)
 ENGLISH_ASKED = re.compile(
-    r"[\s,.;:(-]*\b(?:(?:answer |reply |r[ée]ponds? )?(?:in english|en anglais)|english)"
-    r"(?:\s*(?:please|pls|plz|stp|svp|s['’]il (?:te|vous) pla[îi]t))?\s*\)?[\s.!?]*$",
+    r"(?:(?<=[?!.,(])|(?<=[?!.,(]\s))\s*\(?\s*(?:(?:answer|reply|r[ée]ponds?|r[ée]pondez)\s+)?"
+    r"(?:in english|en anglais|english)"
+    r"(?:\s*(?:please|pls|plz|stp|svp|s['’]il (?:te|vous) pla[îi]t))?\s*\)?[\s.!?]*$"
+    r"|^\s*(?:answer|reply|r[ée]ponds?|r[ée]pondez)(?:[- ](?:moi|me))?\s+(?:in english|en anglais)"
+    r"\s*[:,.-]?\s*",
     re.I,
 )
 
@@ -956,7 +963,9 @@ def analyse(text: str) -> Analysis:
     core, context = split_context(text)
     m = _COUNTED.search(core)
     counted = next(iter(analyze(m.group(1))), "") if m else ""
-    if counted and _CITED.search(core):  # « combien de PTCE le guide cite-t-il ? »: examples
+    # « combien de PTCE le guide cite-t-il ? »: examples (not « combien de membres compte le
+    # PTCE cité en exemple ? »)
+    if counted in _EXAMPLE_KIN and _CITED.search(core):
         counted = analyze("exemples")[0]
     # « 10 000 habitants » is context; « au-delà des subventions ACTE » is not what is asked
     about = _THE_REGION.sub(" ", POPULATION.sub(" ", set_aside(core)))
