@@ -251,7 +251,7 @@ class Pipeline:
         )
         unknown = unknown_entities(  # names in what the user tells of their situation do not count
             without_context(asked_part(analysis.core), analysis.wants),
-            self.retriever.vocabulary,
+            self._vocabulary,
             names=lang == "fr",
         )
         unknown += [m.group(0) for m in OTHER_REGIONS.finditer(analysis.core)]
@@ -406,6 +406,11 @@ class Pipeline:
     def _weight(self, term: str) -> float:
         """A term's idf in the guide's sentences; a word the guide never uses weighs most."""
         return self.retriever.idf.get(term, self._top_idf)
+
+    @cached_property
+    def _vocabulary(self) -> frozenset[str]:
+        """The corpus's words and the users' words the synonyms give for them (« SSE »)."""
+        return self.retriever.vocabulary | self.synonyms.words
 
     @cached_property
     def _top_idf(self) -> float:

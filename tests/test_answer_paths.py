@@ -112,6 +112,14 @@ def test_our_region_is_the_one_the_user_says_they_work_for(pipeline):
     assert general.reason != "unknown_entity"
 
 
+def test_a_users_word_for_a_guide_word_is_no_unknown_name(tiny_settings, fake_embedder):
+    tiny_settings.cards_dir.mkdir()
+    (tiny_settings.cards_dir / "synonyms.yaml").write_text("SCIC: [COOP]\n", encoding="utf-8")
+    pipeline = Pipeline.load(tiny_settings, embedder=fake_embedder, progress=False)
+    assert pipeline.ask("Can a commune join a COOP?").reason != "unknown_entity"
+    assert pipeline.ask("Can a commune join a FOOP?").reason == "unknown_entity"
+
+
 def test_a_calibrated_model_decides(pipeline):
     never = AnswerabilityModel(("support",), (0.0,), (1.0,), (0.0,), -30.0, 0.5)
     refusing = replace(pipeline, answerability=never)

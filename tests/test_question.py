@@ -253,6 +253,7 @@ def test_asked_noun(question, noun):
         ("Which PTCEs operate in the Oise?", "list"),
         ("Quelles communes de la MEL soutiennent un PTCE ?", "list"),  # members of a set
         ("What's the maximum grant rate for a rural project?", "percentage"),
+        ("who runs it?", ""),  # the body that carries it: an organisation, no way to reach
     ],
 )
 def test_more_kinds_of_answer(question, wants):

@@ -179,7 +179,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"coordinat\w*|r[ée]f[ée]rent\w*)|"
             r"(?:qui est|nom du|nom de la|comment s['’]appelle) (?:le|la|les|son|sa) "
             r"(?:pr[ée]sident|pr[ée]sidente|directeur|directrice)s? "
-            r"(?:de|du|d['’])|who (?:chairs|runs|heads|leads)|"
+            r"(?:de|du|d['’])|who (?:chairs|heads)|"
             # who holds a post now, or after someone: the guide, of March 2025, cannot say
             # (a question's own « qui », not a relative one: « le dispositif qui remplace… »)
             r"(?:^|(?<=[.?!,:;]\s)|(?<=\bet\s))qui (?:a succ[ée]d[ée]|succ[èe]de|a remplac[ée]|remplace)|"
