@@ -197,6 +197,12 @@ def test_the_figure_about_the_questions_rarest_french_word_leads():
     weights = {"grant": 9.0, "rural": 3.0}  # « grant »: a word the (French) guide never uses
     moved = _typed_about([capped, rural], "percentage", "", ("grant", "rural"), weights.get)
     assert moved[0] is rural
+    # the rarest word both lines say tells them apart no more: the one only the second says
+    began = Line("À Hénin-Carvin, fin 2020, une mission.", "In Hénin-Carvin, end of 2020.", ())
+    known = Line("Hénin-Carvin a été reconnue en juillet 2021.", "Recognised in July 2021.", ())
+    weights = {"henin": 9.0, "carvin": 9.0, "reconnu": 3.0}
+    moved = _typed_about([began, known], "date", "", ("henin", "carvin", "reconnu"), weights.get)
+    assert moved[0] is known
 
 
 def test_who_did_it_is_answered_by_the_sentence_naming_that_person():

@@ -179,7 +179,7 @@ def _typed_about(
     topic: str = "",
 ) -> list[Line]:
     """`lines` with, of the sentences that state the kind of answer asked for, one that says
-    the question's rarest word the first line does not say (« rural ») first — a word of
+    the rarest of the question's words the first line does not say (« rural ») first — a word of
     the question that is neither the card's subject (its title: « ACTE ») nor the kind of
     answer it wants (« taux », « montant »)."""
     if not focus or not lines or lines[0].bullet:
@@ -189,11 +189,12 @@ def _typed_about(
     # (in the French text, whose words the guide's idf weighs: not « grant » of an English one)
     french = [frozenset(analyze(expand(ln.fr))) for ln in lines]
     said = [t for t in focus if t not in subject and any(t in terms for terms in french)]
+    # (« quand Emergence Hénin-Carvin a-t-il été reconnu PTCE émergent ? »: both lines name
+    # Hénin-Carvin, the second says « reconnue PTCE émergent »)
+    said = [t for t in said if t not in first]
     if not said:
         return lines
     rarest = max(said, key=lambda t: (weight(t), t))
-    if rarest in first:
-        return lines
     for i, line in enumerate(lines[1:], 1):
         if (
             rarest in line_terms(line)
