@@ -33,6 +33,8 @@ from .answer.decide import (
     about_own_authority,
     about_the_guide,
     choose_card,
+    eligibility_stated,
+    figure_of_year,
     find_contacts,
     names_asked,
     places_stated,
@@ -368,6 +370,8 @@ class Pipeline:
         stated = f"{card.topic}\n{card.text('fr')}" if card is not None else said  # no phrasings
         published = self.guide.date if analysis.wants == "date" else ""
         typed = typed and years_stated(analysis.core, stated, published)
+        typed = typed and figure_of_year(analysis, stated)  # « combien de lauréats en 2016 ? »
+        typed = typed and eligibility_stated(analysis.core, stated)  # « quelles dépenses… ? »
         typed = typed and places_stated(analysis, stated)  # « combien de PTCE dans l'Oise ? »
         typed = typed and amount_of_stated(analysis.wants, analysis.core, stated)  # « l'enveloppe »
         # « sur quels critères… »: what is asked for is a word the guide never uses

@@ -827,6 +827,36 @@ def test_asked_for_an_example_a_general_card_leads_with_the_case_it_names():
     assert lead_with_example(lines[:2]) == lines[:2]  # no case named: as it is
 
 
+def test_a_figure_asked_of_a_year_must_be_that_years():
+    from assistant.answer.decide import figure_of_year
+    from assistant.answer.question import analyse
+
+    said = (
+        "L'AMI a été lancé en mai 2021, après deux saisons (2013 et 2016), renouvelé en 2022.\n"
+        "15 lauréats ont reçu 100 000 euros."
+    )
+    assert figure_of_year(analyse("Combien de lauréats en 2021 ?"), said)
+    assert not figure_of_year(analyse("Combien de lauréats en 2016 ?"), said)  # 2021's
+    assert not figure_of_year(analyse("Quel montant pour les lauréats de 2013 ?"), said)
+    extract = "Après deux saisons (2013 et 2016), un AMI lancé en 2021 a aidé 108 projets."
+    assert not figure_of_year(analyse("Combien de projets retenus en 2016 ?"), extract)
+    assert figure_of_year(analyse("Combien de projets aidés en 2021 ?"), extract)
+
+
+def test_which_expenses_are_eligible_is_not_answered_by_a_rate_of_them():
+    from assistant.answer.decide import eligibility_stated
+
+    rate = "La subvention est limitée à 50 % des dépenses éligibles."
+    for asked in (
+        "Quelles dépenses sont éligibles à ACTE ?",
+        "Dans les dépenses éligibles, peut-on mettre le salaire de l'animateur ?",
+        "What expenses are eligible under ACTE?",
+    ):
+        assert not eligibility_stated(asked, rate), asked
+    assert eligibility_stated("ACTE couvre quel pourcentage des dépenses éligibles ?", rate)
+    assert eligibility_stated("Quelles dépenses sont éligibles ?", "Les salaires sont éligibles.")
+
+
 def test_what_comes_next_needs_a_year_after_the_guides_own():
     from assistant.answer.decide import years_stated
 

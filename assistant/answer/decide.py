@@ -522,8 +522,67 @@ def _states(card: Card, analysis: Analysis) -> bool:
     return (
         answers_type(analysis.wants, said, analysis.counted)
         and years_stated(analysis.core, said)
+        and figure_of_year(analysis, said)
         and places_stated(analysis, said)
+        and eligibility_stated(analysis.core, said)
     )
+
+
+def figure_of_year(analysis: Analysis, answer: str) -> bool:
+    """For a figure asked of a year (« combien de lauréats en 2016 ? »), the answer states one
+    of that year: a figure is of the year said last before it in its sentence, or, in a
+    sentence naming none, of the years the sentence before names outside brackets (the 15
+    lauréats of the AMI « lancé en mai 2021, après deux saisons (2013 et 2016) » are 2021's,
+    not 2016's)."""
+    years = set(re.findall(_YEAR, asked_part(analysis.core)))
+    if not years or analysis.wants not in TYPED or analysis.wants in ("date", "deadline"):
+        return True
+    before: set[str] = set()  # the years of the last sentence that named some
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n", answer):
+        marks = list(re.finditer(_YEAR, sentence))
+        if not marks:
+            if before & years and answers_type(analysis.wants, sentence, analysis.counted):
+                return True
+            continue
+        for i, mark in enumerate(marks):
+            start = 0 if i == 0 else mark.start()
+            end = marks[i + 1].start() if i + 1 < len(marks) else len(sentence)
+            if mark.group(0) in years and answers_type(
+                analysis.wants, sentence[start:end], analysis.counted
+            ):
+                return True
+        before = set(re.findall(_YEAR, _BRACKETS.sub(" ", sentence))) or {marks[0].group(0)}
+    return False
+
+
+_BRACKETS = re.compile(r"\([^)]*\)")
+
+
+# « Quelles dépenses sont éligibles à ACTE ? », « peut-on mettre le salaire dans les dépenses
+# éligibles ? »: what counts as an eligible expense, which a rate « de 50 % des dépenses
+# éligibles » does not say.
+_ELIGIBLE_ASKED = re.compile(
+    r"\b(?:quel(?:le)?s?|which|what)\s+(?:sont\s+les\s+)?(?:d[ée]penses|frais|co[ûu]ts|charges|"
+    r"expenses|costs)(?:\s+\w+)?\s+(?:sont\s+|are\s+)?(?:[ée]ligibles?|eligible|pris\w* en (?:charge|compte))"
+    r"|\b(?:d[ée]penses|expenses|costs)\s+(?:[ée]ligibles?|eligible)\b.{0,100}\b(?:salaires?|"
+    r"mat[ée]riel|v[ée]hicules?|investissements?|fonctionnement|prestations?|frais|salar(?:y|ies)|"
+    r"equipment|vehicles?|staff)"
+    r"|\b(?:salaires?|mat[ée]riel|v[ée]hicules?|prestations?|frais|salar(?:y|ies)|equipment|"
+    r"vehicles?)\b.{0,100}\b(?:d[ée]penses|expenses|costs)\s+(?:[ée]ligibles?|eligible)"
+    r"|\bliste des d[ée]penses\b|\blist of (?:eligible )?(?:expenses|costs)\b",
+    re.I,
+)
+_ELIGIBLE_SAID = re.compile(
+    r"\b(?:sont|est|seront)\s+(?:[ée]ligibles?|pris\w* en charge)\b|d[ée]penses [ée]ligibles\s*"
+    r"(?::|comprennent|incluent|sont)",
+    re.I,
+)
+
+
+def eligibility_stated(core: str, answer: str) -> bool:
+    """A question on which expenses are eligible is answered only by a text that says which
+    are, not by a rate « de 50 % des dépenses éligibles »."""
+    return not _ELIGIBLE_ASKED.search(core) or bool(_ELIGIBLE_SAID.search(answer))
 
 
 def places_stated(analysis: Analysis, answer: str) -> bool:
