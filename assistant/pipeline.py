@@ -33,7 +33,7 @@ from .answer.decide import (
     about_own_authority,
     about_the_guide,
     choose_card,
-    eligibility_stated,
+    details_stated,
     figure_of_year,
     find_contacts,
     names_asked,
@@ -371,7 +371,7 @@ class Pipeline:
         published = self.guide.date if analysis.wants == "date" else ""
         typed = typed and years_stated(analysis.core, stated, published)
         typed = typed and figure_of_year(analysis, stated)  # « combien de lauréats en 2016 ? »
-        typed = typed and eligibility_stated(analysis.core, stated)  # « quelles dépenses… ? »
+        typed = typed and details_stated(analysis.core, stated)  # « quelles dépenses… ? »
         typed = typed and places_stated(analysis, stated)  # « combien de PTCE dans l'Oise ? »
         typed = typed and amount_of_stated(analysis.wants, analysis.core, stated)  # « l'enveloppe »
         # « sur quels critères… »: what is asked for is a word the guide never uses

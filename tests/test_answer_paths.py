@@ -843,8 +843,8 @@ def test_a_figure_asked_of_a_year_must_be_that_years():
     assert figure_of_year(analyse("Combien de projets aidés en 2021 ?"), extract)
 
 
-def test_which_expenses_are_eligible_is_not_answered_by_a_rate_of_them():
-    from assistant.answer.decide import eligibility_stated
+def test_a_detail_of_a_scheme_is_not_answered_by_its_rate_or_amount():
+    from assistant.answer.decide import details_stated
 
     rate = "La subvention est limitée à 50 % des dépenses éligibles."
     for asked in (
@@ -852,9 +852,19 @@ def test_which_expenses_are_eligible_is_not_answered_by_a_rate_of_them():
         "Dans les dépenses éligibles, peut-on mettre le salaire de l'animateur ?",
         "What expenses are eligible under ACTE?",
     ):
-        assert not eligibility_stated(asked, rate), asked
-    assert eligibility_stated("ACTE couvre quel pourcentage des dépenses éligibles ?", rate)
-    assert eligibility_stated("Quelles dépenses sont éligibles ?", "Les salaires sont éligibles.")
+        assert not details_stated(asked, rate), asked
+    assert details_stated("ACTE couvre quel pourcentage des dépenses éligibles ?", rate)
+    assert details_stated("Quelles dépenses sont éligibles ?", "Les salaires sont éligibles.")
+    # how it is paid, booked or applied for: details a rate or an amount does not give
+    amount = "La subvention est comprise entre 15 000 et 60 000 €."
+    for asked in (
+        "Elle est versée d'un coup ou en plusieurs tranches ?",
+        "On l'impute en section de fonctionnement ou d'investissement ?",
+        "Sur quelle plateforme on dépose un dossier ACTE ?",
+    ):
+        assert not details_stated(asked, amount), asked
+    assert details_stated("Quel est le montant de la subvention ?", amount)
+    assert details_stated("Quelle subvention a été versée en 2023 ?", amount)  # when, not how
 
 
 def test_what_comes_next_needs_a_year_after_the_guides_own():

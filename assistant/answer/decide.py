@@ -524,7 +524,7 @@ def _states(card: Card, analysis: Analysis) -> bool:
         and years_stated(analysis.core, said)
         and figure_of_year(analysis, said)
         and places_stated(analysis, said)
-        and eligibility_stated(analysis.core, said)
+        and details_stated(analysis.core, said)
     )
 
 
@@ -558,31 +558,65 @@ def figure_of_year(analysis: Analysis, answer: str) -> bool:
 _BRACKETS = re.compile(r"\([^)]*\)")
 
 
-# « Quelles dépenses sont éligibles à ACTE ? », « peut-on mettre le salaire dans les dépenses
-# éligibles ? »: what counts as an eligible expense, which a rate « de 50 % des dépenses
-# éligibles » does not say.
-_ELIGIBLE_ASKED = re.compile(
-    r"\b(?:quel(?:le)?s?|which|what)\s+(?:sont\s+les\s+)?(?:d[ée]penses|frais|co[ûu]ts|charges|"
-    r"expenses|costs)(?:\s+\w+)?\s+(?:sont\s+|are\s+)?(?:[ée]ligibles?|eligible|pris\w* en (?:charge|compte))"
-    r"|\b(?:d[ée]penses|expenses|costs)\s+(?:[ée]ligibles?|eligible)\b.{0,100}\b(?:salaires?|"
-    r"mat[ée]riel|v[ée]hicules?|investissements?|fonctionnement|prestations?|frais|salar(?:y|ies)|"
-    r"equipment|vehicles?|staff)"
-    r"|\b(?:salaires?|mat[ée]riel|v[ée]hicules?|prestations?|frais|salar(?:y|ies)|equipment|"
-    r"vehicles?)\b.{0,100}\b(?:d[ée]penses|expenses|costs)\s+(?:[ée]ligibles?|eligible)"
-    r"|\bliste des d[ée]penses\b|\blist of (?:eligible )?(?:expenses|costs)\b",
-    re.I,
-)
-_ELIGIBLE_SAID = re.compile(
-    r"\b(?:sont|est|seront)\s+(?:[ée]ligibles?|pris\w* en charge)\b|d[ée]penses [ée]ligibles\s*"
-    r"(?::|comprennent|incluent|sont)",
-    re.I,
-)
+# Details of a scheme a question may ask for (« quelles dépenses sont éligibles ? », « versée
+# en une fois ou en plusieurs tranches ? », « sur quelle plateforme déposer le dossier ? »,
+# « on l'impute en fonctionnement ? »), each with what an answer giving it must say: a rate
+# « de 50 % des dépenses éligibles » does not say which expenses are.
+_DETAILS = [
+    (  # which expenses are eligible
+        re.compile(
+            r"\b(?:quel(?:le)?s?|which|what)\s+(?:sont\s+les\s+)?(?:d[ée]penses|frais|co[ûu]ts|"
+            r"charges|expenses|costs)(?:\s+\w+)?\s+(?:sont\s+|are\s+)?(?:[ée]ligibles?|eligible|"
+            r"pris\w* en (?:charge|compte))"
+            r"|\b(?:d[ée]penses|expenses|costs)\s+(?:[ée]ligibles?|eligible)\b.{0,100}\b(?:salaires?|"
+            r"mat[ée]riel|v[ée]hicules?|investissements?|fonctionnement|prestations?|frais|"
+            r"salar(?:y|ies)|equipment|vehicles?|staff)"
+            r"|\b(?:salaires?|mat[ée]riel|v[ée]hicules?|prestations?|frais|salar(?:y|ies)|equipment|"
+            r"vehicles?)\b.{0,100}\b(?:d[ée]penses|expenses|costs)\s+(?:[ée]ligibles?|eligible)"
+            r"|\bliste des d[ée]penses\b|\blist of (?:eligible )?(?:expenses|costs)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(?:sont|est|seront)\s+(?:[ée]ligibles?|pris\w* en charge)\b|d[ée]penses [ée]ligibles\s*"
+            r"(?::|comprennent|incluent|sont)",
+            re.I,
+        ),
+    ),
+    (  # how a grant is paid
+        re.compile(
+            r"\bvers[ée]e?s?\s+(?:d['’]un coup|à la signature|sur (?:plusieurs|\d))|"
+            r"\ben (?:une seule fois|une fois|plusieurs fois|plusieurs tranches)|\btranches?\b|"
+            r"\bacomptes?\b|\b[ée]ch[ée]ancier|\b[ée]tal[ée]e?s? sur|\bpaid (?:in|out|up ?front)|"
+            r"\binstal?lments?\b|payment schedule",
+            re.I,
+        ),
+        re.compile(r"\bvers(?:[ée]|ement)|\btranche|\bacompte|\binstal?lment", re.I),
+    ),
+    (  # how it is booked
+        re.compile(
+            r"\bcomptabilis\w*|\bimput\w*|\bsection (?:de )?(?:fonctionnement|investissement)|"
+            r"fonds d[ée]di[ée]s|produits constat[ée]s|\baccounting\b|\bbook(?:ed|keeping)\b",
+            re.I,
+        ),
+        re.compile(r"\bcomptab|\bimput", re.I),
+    ),
+    (  # how to apply
+        re.compile(
+            r"\bsur quelle plateforme|\bquelles? pi[èe]ces\b|\bdossier[- ]type|"
+            r"\bcomment (?:on\s+)?(?:candidate|candidater|postuler|d[ée]poser)|"
+            r"\bo[ùu] (?:d[ée]poser|candidater|postuler)|\bhow (?:to|do we|can we|do i) apply|"
+            r"\bapplication (?:form|platform|portal)",
+            re.I,
+        ),
+        re.compile(r"plateforme de d[ée]p[ôo]t|dossier de candidature|\bcandidat|formulaire", re.I),
+    ),
+]
 
 
-def eligibility_stated(core: str, answer: str) -> bool:
-    """A question on which expenses are eligible is answered only by a text that says which
-    are, not by a rate « de 50 % des dépenses éligibles »."""
-    return not _ELIGIBLE_ASKED.search(core) or bool(_ELIGIBLE_SAID.search(answer))
+def details_stated(core: str, answer: str) -> bool:
+    """A question on a detail of a scheme (which expenses are eligible, how the grant is paid
+    or booked, how to apply) is answered only by a text that gives that detail."""
+    return all(not asked.search(core) or said.search(answer) for asked, said in _DETAILS)
 
 
 def places_stated(analysis: Analysis, answer: str) -> bool:
