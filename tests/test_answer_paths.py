@@ -873,6 +873,10 @@ def test_what_comes_next_needs_a_year_after_the_guides_own():
     guide = "Ce guide date de mars 2025, après la rencontre de Carvin."
     assert not years_stated("Quelle est la date de la prochaine rencontre ?", guide, "2025-03")
     assert years_stated("La prochaine saison est prévue quand ?", "En 2026.", "2025-03")
+    # the future tense asks what comes next too
+    assert not years_stated("Le site démonstrateur ouvrira quand ?", guide, "2025-03")
+    assert not years_stated("Le site ouvre quand ?", "Lauréat depuis janvier 2023.", "2025-03")
+    assert years_stated("Depuis quand Noeux est-il lauréat ?", "Depuis janvier 2023.", "2025-03")
     # « la semaine prochaine » in what the user tells is not what they ask
     told = "Je les vois la semaine prochaine. La charte date de quand ?"
     assert years_stated(told, "La charte de 2014, actualisée en juillet 2021.", "2025-03")

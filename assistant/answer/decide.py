@@ -116,7 +116,11 @@ _MONTHS = [
 
 _YEAR = r"\b(?:19|20)\d{2}\b"
 _NEXT = re.compile(
-    r"\b(?:prochain\w*|[àa] venir|futur\w*|next|upcoming|forthcoming|future)\b", re.I
+    r"\b(?:prochain\w*|[àa] venir|futur\w*|next|upcoming|forthcoming|future|will|"
+    # a verb in the future tense (« ouvrira », « commenceront », « sera-t-il »), or about to
+    r"[a-zéèêàâîôûç]+(?:era|eront|ira|iront)|(?:va|vont) (?:ouvrir|commencer|d[ée]marrer|"
+    r"avoir lieu|[êe]tre)|ouvre quand|doi(?:t|vent)[- ](?:il|elle|ils|elles) (?:commencer|ouvrir))\b",
+    re.I,
 )
 
 
