@@ -478,6 +478,27 @@ def test_a_long_message_very_close_to_a_phrasing_needs_fewer_of_its_words():
         assert choose_card([match], a, Topic(a.core, a, False), 0.9, cards) is chosen
 
 
+def test_a_card_as_close_that_uses_the_questions_words_answers():
+    import numpy as np
+
+    from assistant.answer.cardmatch import CardIndex, CardMatch
+    from assistant.answer.decide import choose_card
+    from assistant.answer.followup import Topic
+    from assistant.answer.question import analyse
+
+    term = _card("term", "Le terme est né en 2009.")
+    charter = _card("charter", "La charte commune de référence date de 2014.")
+    cards = CardIndex([term, charter], np.zeros((4, 4)))
+    a = analyse("Existe-t-il une charte commune de référence pour ces pôles ?")
+    matches = [
+        CardMatch(term, 0.92, 0.92, cards.share(term, a.focus)),
+        CardMatch(charter, 0.915, 0.915, cards.share(charter, a.focus)),
+    ]
+    assert choose_card(matches, a, Topic(a.core, a, False), 0.9, cards) is charter
+    far = [matches[0], CardMatch(charter, 0.90, 0.90, matches[1].lexical)]
+    assert choose_card(far, a, Topic(a.core, a, False), 0.9, cards) is None
+
+
 def test_a_name_typed_in_lower_case_is_not_a_common_noun():
     import numpy as np
 

@@ -36,6 +36,7 @@ EXAMPLE_MARGIN = 0.02  # a general card this close to an example card is preferr
 TOPIC_SHARE = 0.6  # of the question's topic words, in a card chosen for the figure it states
 TYPED_MARGIN = 0.07  # a card this close to the best one answers when only it states the figure
 DENSE_ENOUGH = 0.95  # a message of several sentences this close to a phrasing: enough words
+LEXICAL_RESCUE = 0.01  # a card this much less close that uses the question's words answers
 MIN_LEXICAL = 0.2  # (chosen on the tune split) share of the question's focus terms a card must use (idf-weighted)
 # A place named after a preposition: « dans l'Avesnois », « de Saint-Pol ».
 _WHERE = re.compile(
@@ -205,7 +206,13 @@ def choose_card(
     if _names_missed(pool[0].card, analysis, cards):
         return None  # « le PTCE Anima a-t-il reçu ACTE ? »: no card says it of Anima
     if analysis.focus and not _lexical_enough(pool[0], analysis, cards):
-        return None  # close in meaning, but about something else (« règles comptables »)
+        # close in meaning, but about something else (« règles comptables »), unless a card
+        # just as close uses the question's words
+        near = [m for m in pool[1:] if m.score >= pool[0].score - LEXICAL_RESCUE]
+        rescue = next((m for m in near if _lexical_enough(m, analysis, cards)), None)
+        if rescue is None:
+            return None
+        pool = [rescue, *(m for m in pool if m is not rescue)]
     card = _titled(pool, analysis, cards)
     if analysis.wants == "example" and card.kind != "example":
         # « il y a un précédent ? »: an example card almost as close answers
