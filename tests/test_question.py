@@ -50,6 +50,9 @@ def test_actor(question, actor):
         ("nombre total ptce hauts de france", "count"),
         ("Quel est le nombre de PTCE en France ?", "count"),
         ("Quel est le dispositif qui remplace l'AMI ?", ""),  # a relative « qui »
+        # the situation told is not what is asked; what is asked may be told beside it
+        ("Notre DSP arrive à échéance. Quelles modalités d'achat ?", ""),
+        ("Je cherche le montant de l'ACTE. Vous avez ça ?", "amount"),
         ("Sur combien d'années est versé le financement ?", "duration"),
         ("Quel est le numéro de téléphone de la CRESS ?", "phone"),
         ("Quelle est l'adresse e-mail du RTES ?", "email"),

@@ -981,8 +981,21 @@ def analyse(text: str) -> Analysis:
     asked = focus_terms(" ".join(asking)) if len(sentences) > 1 else ()
     asked = asked if len(set(asked) - _AROUND) > THIN else ()  # « Ça a déjà été fait ? »: all
     return Analysis(
-        text, core, context, actor, wants_of(core), focus_terms(about), ours, counted, asked,
+        text, core, context, actor, _wants_asked(core), focus_terms(about), ours, counted, asked,
     )  # fmt: skip
+
+
+def _wants_asked(core: str) -> str:
+    """The kind of answer the sentences that ask want (« Notre DSP arrive à échéance. Quelles
+    modalités d'achat ? » asks no deadline), or, when they want none, the rest of the message
+    (« Je cherche le montant d'ACTE. Vous avez ça ? »)."""
+    asking = asked_part(core)
+    if asking == core:
+        return wants_of(core)
+    # or else of what the message says beside them, less what the user tells of their own
+    # situation (« Notre DSP arrive bientôt à échéance. »)
+    told = [p for p in loose_sentences(core) if not SELF.search(p)]
+    return wants_of(asking) or wants_of(" ".join(told))
 
 
 _FIRST_PERSON = re.compile(
