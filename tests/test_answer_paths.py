@@ -435,6 +435,9 @@ def test_a_card_that_names_what_the_question_names_is_preferred():
     # a name in what the user says of themselves is not what they ask about
     told = "Une amie travaille chez Anima. Un PTCE regroupe combien de structures en général ?"
     assert _chosen(amiens, calais, told) is amiens
+    # but the question may point back at what the sentence before named
+    back = "Je rédige une fiche sur Anima. Ce pôle regroupe combien de structures ?"
+    assert _chosen(amiens, calais, back) is calais
 
 
 def test_the_sentence_that_asks_may_carry_the_words_a_card_needs():

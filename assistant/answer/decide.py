@@ -28,6 +28,7 @@ from .question import (
     answers_type,
     asked_noun,
     asked_part,
+    loose_sentences,
     set_aside,
     topic_terms,
 )
@@ -410,6 +411,8 @@ def _naming(
     # « au-delà d'ACTE »: not ACTE; « je conseille des porteurs à la CRESS. … ? »: not the CRESS
     asking = asked_part(set_aside(analysis.core))
     names = _rare_names(asking, cards)
+    if not names and _THIS.search(asking):  # « Je rédige une fiche sur l'Ecopôle. Quels
+        names = _rare_names(_told_before(analysis.core, asking), cards)  # acteurs dans ce pôle ? »
     if not names and topic is not None and topic.followup and _HE.search(analysis.core):
         names = _rare_names(markdown_to_plain(topic.previous_answer), cards)
     if not names:
@@ -446,6 +449,29 @@ def _common(word: str) -> bool:
 
 COMMON_NOUN_ZIPF = 4.5
 _PLACE_BEFORE = {"de la", "dans la"}
+
+
+# What points back at something named before: « ce pôle », « il », « le composent »
+_THIS = re.compile(
+    r"\b(?:ce|cette|ces)\s+(?:p[ôo]le|ptce|projet|collectif|dispositif|structure|dynamique)s?\b"
+    r"|(?<!y a-t-)(?<!faut-)(?<!existe-t-)\b(?:il|elle|ils|elles)\b(?!\s+(?:y a|faut|existe))"
+    r"|\b(?:le|la|les)\s+(?=(?:composent|porte|portent|anime|animent|soutient|soutiennent|"
+    r"accompagne|accompagnent|finance|financent)\b)",
+    re.I,
+)
+
+
+_INTRO = re.compile(
+    r"\W*(?:bonjour\W*)?(?:je suis|j['’]ai|nous sommes|on est|je travaille)\b", re.I
+)
+
+
+def _told_before(core: str, asking: str) -> str:
+    """The sentence just before the first one that asks, unless it tells who the user is."""
+    sentences = loose_sentences(core)
+    first = next((i for i, s in enumerate(sentences) if s and s in asking), 0)
+    before = sentences[first - 1] if first > 0 else ""
+    return "" if _INTRO.match(before) else set_aside(before)
 
 
 def _rare_names(text: str, cards: CardIndex) -> set[str]:
