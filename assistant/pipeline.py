@@ -44,14 +44,12 @@ from .answer.decide import (
 from .answer.followup import resolve_topic
 from .answer.guard import clean_question, is_injection, looks_english, unknown_entities
 from .answer.history import clean_history
+from .answer.kinds import CUE_TERMS, TYPED, answers_type
 from .answer.question import (
-    CUE_TERMS,
     ENGLISH_ASKED,
     OTHER_REGIONS,
-    TYPED,
     Analysis,
     amount_of_stated,
-    answers_type,
     asked_noun,
     asked_part,
     topic_terms,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.decide import about_the_guide, without_context, years_stated
-from assistant.answer.question import analyse, answers_type, asked_noun, topic_terms
+from assistant.answer.kinds import answers_type
+from assistant.answer.question import analyse, asked_noun, topic_terms
 
 
 def test_an_introduction_is_context_not_question():
@@ -643,3 +644,11 @@ def test_contacting_someone_later_is_no_request_for_a_contact():
     assert analyse(told).wants != "contact"
     assert analyse("Qui contacter pour monter un PTCE ?").wants == "contact"
     assert analyse("Qui est la coordinatrice ? J'aimerais la contacter.").wants == "contact"
+
+
+def test_the_kinds_module_examples_hold():
+    import doctest
+
+    from assistant.answer import kinds
+
+    assert doctest.testmod(kinds).failed == 0

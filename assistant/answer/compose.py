@@ -19,7 +19,7 @@ from ..search.acronyms import expand
 from ..search.analysis import analyze, fold
 from ..text import dangling, markdown_to_plain, normalise_space
 from .cards import Card, Line, render_lines
-from .question import CUE_TERMS, TYPED, answers_type
+from .kinds import CUE_TERMS, TYPED, answers_type
 
 log = logging.getLogger(__name__)
 FOCUS_GAIN = 1.5  # a later part must be this many times more about the question to lead

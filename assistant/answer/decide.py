@@ -16,16 +16,14 @@ from .cardmatch import CardIndex, CardMatch
 from .cards import Card, needed
 from .compose import line_terms
 from .followup import Topic, asks_which_one
+from .kinds import CUE_TERMS, TYPED, answers_type
 from .question import (
     ACTORS,
-    CUE_TERMS,
     HOME_PLACES,
     POPULATION,
     SELF,
-    TYPED,
     Analysis,
     actor_of,
-    answers_type,
     asked_noun,
     asked_part,
     loose_sentences,

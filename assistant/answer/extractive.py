@@ -19,7 +19,8 @@ from ..search.analysis import analyze
 from ..search.retrieve import Retrieval, ScoredSentence
 from ..text import clean_sentence, dangling, is_list_item
 from .cards import render_lines
-from .question import ACTORS, Analysis, answers_type
+from .kinds import answers_type
+from .question import ACTORS, Analysis
 
 MAX_CHARS = 600  # an extractive answer stops once it is this long
 ACTOR_BONUS = 0.03  # a sentence about the actor the question names

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 
 from ..search.acronyms import typed_acronyms
 from ..search.analysis import analyze, fold
-from .question import ACTORS, TYPED, Analysis, analyse, wants_of
+from .kinds import TYPED, wants_of
+from .question import ACTORS, Analysis, analyse
 
 _CONNECTIVE = re.compile(
     r"^\s*(et|and|mais|but|aussi|also|ou|or|what about|how about|quid|et pour|et si|et en|"
