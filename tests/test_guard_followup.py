@@ -154,6 +154,13 @@ def test_a_way_of_speaking_is_not_an_unknown_figure():
     assert unknown_entities("Le budget 2026 ?", vocab) == ["2026"]
 
 
+def test_a_name_the_user_compares_with_is_not_asked_about():
+    from assistant.answer.decide import without_context
+
+    said = without_context("Est-ce une chambre consulaire comme la CCI ? Quel est son rôle ?")
+    assert "CCI" not in said and "rôle" in said
+
+
 def test_an_acronym_is_not_a_misspelt_word():
     from assistant.answer.guard import unknown_entities
 

@@ -229,6 +229,7 @@ def test_what_the_user_heard_of_is_the_topic_not_who_they_are():
         ("Quels sont les trois rôles du RTES ?", ""),  # a number word is not what is asked
         ("Quel texte de loi définit les PTCE ?", ""),  # generic: how, not what
         ("Quelle forme juridique ?", ""),
+        ("Sinon, quelle solution pour nous ?", ""),  # how, not a thing
         ("Comment aider un PTCE ?", ""),
         ("Quel est le seuil minimal de subvention ACTE ?", ""),  # a figure is asked for
         ("Quelles sont toutes les raisons de soutenir un PTCE ?", "raison"),

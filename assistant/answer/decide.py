@@ -49,6 +49,13 @@ _PLACE = re.compile(
 )
 
 
+# A name the user compares with, not what they ask about: « une chambre comme la CCI ».
+_LIKE = re.compile(
+    r"\b(?:comme|tel(?:le)?s? que|à la mani[èe]re d[eu']|such as|like)\s+(?:l['’]|la |le |les |un |une |the )?"
+    r"[A-ZÀ-Þ][\w'’-]*"
+)
+
+
 def without_context(core: str, wants: str = "") -> str:
     """The question less what describes the user's situation: a town's population, the
     places of Hauts-de-France a user says they are in, the name of the local authority that
@@ -56,6 +63,7 @@ def without_context(core: str, wants: str = "") -> str:
     unless the place is what is asked about (« combien de PTCE dans le Nord ? », « un
     exemple à Lens ? », « quelle subvention verse la commune de Perpignan ? »)."""
     core = _PERSON.sub(" ", POPULATION.sub(" ", core))  # « avec Mme Dupont, élue à Arras »
+    core = _LIKE.sub(" ", core)  # « une chambre consulaire comme la CCI ? »: a comparison
     if SELF.search(core):  # « technicien dans une CC de l'Avesnois, … »: where the user is
         core = _WHERE.sub(" ", core)
     if wants in _ABOUT_PLACES:

@@ -528,7 +528,8 @@ _GENERIC_ASKED = frozenset(
         "caractéristique caractéristiques spécificité spécificités particularité particularités "
         "atout atouts avantage avantages domaine domaines modalité modalités condition "
         "conditions enjeu enjeux vocation vocations finalité finalités effet effets impact impacts "
-        "retombée retombées base bases fondement fondements"
+        "retombée retombées base bases fondement fondements solution solutions alternative "
+        "alternatives option options piste pistes possibilité possibilités démarche démarches"
     )
 )
 
