@@ -112,6 +112,14 @@ def _asking(core: str) -> str:
 
 
 ON_TOPIC = 0.5
+LONG_SLACK = 0.02  # card minimum lowered by this much for a long message (`_long`)
+LONG_WORDS = 45  # words from which a message is long
+
+
+def _long(core: str) -> bool:
+    return len(core.split()) >= LONG_WORDS
+
+
 # « qui a rendu l'AMI permanent ? », « par qui ? », « who renewed it? »: someone who did
 # something (not « qui peut déposer un dossier ? », who may)
 WHO = re.compile(
@@ -299,11 +307,13 @@ class Pipeline:
                 asked = self.embedder.embed_queries([expand(self.synonyms.query(part))])[0]
                 vector = (vector + asked) / 2
             matches = self.cards.match(vector, analysis)
-            card = choose_card(matches, analysis, topic, s.min_card_score, self.cards)
+            # a long message sits further from a card's short phrasings than a short question
+            minimum = s.min_card_score - (LONG_SLACK if _long(analysis.core) else 0.0)
+            card = choose_card(matches, analysis, topic, minimum, self.cards)
             if card is None and part != analysis.core:
                 # the situation told first may blur the question: the asking part alone
                 alone = self.cards.match(asked, analysis)
-                card = choose_card(alone, analysis, topic, s.min_card_score, self.cards)
+                card = choose_card(alone, analysis, topic, minimum, self.cards)
                 matches = alone if card is not None else matches
         chosen = extractive.select(candidates, s.max_sentences, wants=analysis.wants)
         signals = self._signals(analysis, candidates, chosen, matches, card, retrieval)

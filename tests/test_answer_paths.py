@@ -120,6 +120,24 @@ def test_a_users_word_for_a_guide_word_is_no_unknown_name(tiny_settings, fake_em
     assert pipeline.ask("Can a commune join a FOOP?").reason == "unknown_entity"
 
 
+def test_a_long_message_needs_a_little_less_closeness_to_a_card(pipeline, monkeypatch):
+    import assistant.pipeline as P
+
+    seen = []
+    real = P.choose_card
+
+    def spy(matches, analysis, topic, minimum, cards):
+        seen.append(minimum)
+        return real(matches, analysis, topic, minimum, cards)
+
+    monkeypatch.setattr(P, "choose_card", spy)
+    pipeline.ask("Combien la commune donne-t-elle au jardin ?")
+    story = " ".join(["Nous avons un jardin partagé dans le quartier depuis des années."] * 6)
+    pipeline.ask(f"{story} Combien la commune donne-t-elle au jardin ?")
+    base = pipeline.settings.min_card_score
+    assert seen[0] == base and seen[-1] == base - P.LONG_SLACK
+
+
 def test_a_calibrated_model_decides(pipeline):
     never = AnswerabilityModel(("support",), (0.0,), (1.0,), (0.0,), -30.0, 0.5)
     refusing = replace(pipeline, answerability=never)
