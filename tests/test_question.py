@@ -653,3 +653,10 @@ def test_the_kinds_module_examples_hold():
     from assistant.answer import kinds
 
     assert doctest.testmod(kinds).failed == 0
+
+
+def test_a_local_authority_is_not_the_guide_s_author():
+    assert about_the_guide("Who are the authors of this guide?")
+    assert not about_the_guide(
+        "What are the ways a local authority can support a PTCE, according to the guide?"
+    )

@@ -37,3 +37,16 @@ def test_the_project_synonyms_pass_the_check():
 
     mapping = read(PROJECT_ROOT / "cards" / "synonyms.yaml")
     assert mapping and check(mapping, guide_text(load_corpus(PROJECT_ROOT / "corpus"))) == []
+
+
+def test_a_guide_word_written_twice_is_refused_not_half_read(tmp_path):
+    import pytest
+
+    from assistant.errors import UserError
+
+    path = tmp_path / "synonyms.yaml"
+    path.write_text("rural: [campagne]\nurbain: [ville]\nrural: [countryside]\n", encoding="utf-8")
+    with pytest.raises(UserError, match="« rural » a deux listes"):
+        read(path)
+    path.write_text("rural: [campagne, countryside]  # one list\nurbain: [ville]\n", "utf-8")
+    assert read(path) == {"rural": ("campagne", "countryside"), "urbain": ("ville",)}

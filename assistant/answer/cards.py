@@ -112,18 +112,30 @@ def read_word_lists(path: Path, shape: str) -> dict[str, tuple[str, ...]]:
         return {}
     import yaml
 
+    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         raise UserError(
             f"{path.name} n'est pas du YAML valide : {str(exc).splitlines()[0]}."
         ) from exc
     if not isinstance(data, dict):
         raise UserError(f"{path.name} {shape}.")
+    twice = _keys_twice(text)
+    if twice:  # YAML keeps the last list only: the first would be lost without a word
+        raise UserError(
+            f"{path.name} : « {twice[0]} » a deux listes ; réunissez-les en une seule ligne."
+        )
     return {
         str(k): tuple(str(v) for v in (vs if isinstance(vs, list) else [vs]))
         for k, vs in data.items()
     }
+
+
+def _keys_twice(text: str) -> list[str]:
+    """The top-level keys written more than once in a YAML mapping, in order."""
+    keys = [m.group(1).strip() for m in re.finditer(r"(?m)^([^\s#:-][^:\n]*):", text)]
+    return [k for i, k in enumerate(keys) if k in keys[:i]]
 
 
 def _read(path: Path) -> Card:

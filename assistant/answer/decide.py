@@ -137,7 +137,7 @@ _THE_GUIDE = re.compile(
 )
 _PUBLISHED = re.compile(
     r"\b(?:publi(?:[ée]\w*|cation\w*|er|shed|sher\w*)|[ée]dit\w*|r[ée]dig\w*|auteurs?|sorti|paru|titre|intitul\w*|title|"
-    r"date de (?:publication|parution|sortie)|de quand date|author\w*|wrote|written|"
+    r"date de (?:publication|parution|sortie)|de quand date|authors?|authored|wrote|written|"
     r"released?)\b",
     re.I,
 )
