@@ -255,8 +255,10 @@ class Pipeline:
         analysis = replace(
             topic.analysis,
             focus=self.synonyms.focus(topic.analysis.focus, self._known),
+            asked=self.synonyms.focus(topic.analysis.asked, self._known),
             counted=counted,
         )
+        topic = replace(topic, asked=self.synonyms.focus(topic.asked, self._known))
         unknown = unknown_entities(  # names in what the user tells of their situation do not count
             without_context(asked_part(analysis.core), analysis.wants),
             self._vocabulary,

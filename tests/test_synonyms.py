@@ -50,3 +50,11 @@ def test_a_guide_word_written_twice_is_refused_not_half_read(tmp_path):
         read(path)
     path.write_text("rural: [campagne, countryside]  # one list\nurbain: [ville]\n", "utf-8")
     assert read(path) == {"rural": ("campagne", "countryside"), "urbain": ("ville",)}
+
+
+def test_english_users_words_reach_the_guide_s_french_words():
+    s = Synonyms.from_mapping(read(PROJECT_ROOT / "cards" / "synonyms.yaml"))
+    assert s.query("who runs it?").endswith("porté")
+    assert "rencontre" in s.query("This guide follows up on a meeting: where was it held?")
+    # « compétitivité » is no competition between members (« concurrence »)
+    assert "concurrence" not in s.query("un pôle de compétitivité, c'est pareil ?")
