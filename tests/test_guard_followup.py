@@ -218,3 +218,20 @@ def test_c_est_quoi_after_an_introduction_is_the_question():
     a = analyse("Je dirige une SCOP à Amiens, c'est quoi un PTCE ?")
     assert a.core == "C'est quoi un PTCE ?" and "SCOP" in a.context
     assert analyse("quel interlocuteur pour monter un PTCE ?").wants == "contact"
+
+
+def test_a_letter_of_ptce_asks_for_the_word_it_stands_for():
+    from assistant.answer.followup import letter_word, resolve_topic
+
+    assert letter_word("que veut dire le E de PTCE ?") == "Economique"
+    assert letter_word("What does the T in PTCE stand for?") == "Territorial"
+    assert letter_word("le P ?") == ""  # nothing says which acronym
+    assert letter_word("et le C alors ?", "le T de PTCE, ça renvoie à quoi ?") == "Coopération"
+    assert letter_word("la Région a-t-elle un PTCE ?") == ""
+    history = [
+        {"role": "user", "content": "le C de PTCE, coopération, ça veut dire quoi ?"},
+        {"role": "assistant", "content": "Des modes d'organisation multi parties prenantes."},
+    ]
+    topic = resolve_topic("ok et le P alors ?", history)
+    assert "« Pôle »" in topic.query and "coopération" not in topic.query.lower()
+    assert topic.followup and "« Pôle »" in topic.analysis.core

@@ -131,6 +131,21 @@ class Topic:
     asked: tuple[str, ...] = ()  # a follow-up's own focus terms (« quels projets à l'étude ? »)
 
 
+# « le E de PTCE », « et le P alors ? » (after a question on the letters of PTCE): the word
+# that letter stands for, as the guide spells it out
+_LETTER = re.compile(r"\b(?:le|la|the|letter)\s+[«\"'“]?\s*([PTCE])\s*[»\"'”]?(?![\w'’-])")
+LETTER_WORDS = {"P": "Pôle", "T": "Territorial", "C": "Coopération", "E": "Economique"}
+
+
+def letter_word(question: str, context: str = "") -> str:
+    """The word of PTCE a question asks about by its letter (« que veut dire le E de PTCE ? »,
+    or « et le P ? » when `context` is about PTCE), or ""."""
+    found = _LETTER.search(question)
+    if found is None or "ptce" not in fold(f"{question} {context}"):
+        return ""
+    return LETTER_WORDS[found.group(1)]
+
+
 def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
     """Like `resolve`, but by topic: the previous question's core (never its answer) is
     carried, the actor named now replaces the earlier one ("et pour une commune ?"), the
@@ -139,6 +154,13 @@ def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
     turns = [t for t in history or [] if isinstance(t, dict)]
     asked = [str(t.get("content", "")) for t in turns if t.get("role") == "user"]
     answers = [str(t.get("content", "")) for t in turns if t.get("role") == "assistant"]
+    word = letter_word(current.core, asked[-1] if asked else "")
+    if word:  # a word of PTCE asked by its letter: that word, whatever was asked before
+        spelled = f"le {word[0]} de PTCE, « {word} »"  # (« ok et le P alors ? »: no more)
+        focus = tuple(analyze(word))
+        # (quoted, as a card on that word quotes it in its title)
+        current = replace(current, core=f"{current.core} (« {word} »)", focus=focus)
+        return Topic(spelled, current, bool(asked), *_answers(answers), focus)
     if not asked or not is_followup(current.core):
         return Topic(current.core, current, False)
     previous = resolve_topic(asked[-1], _before_last_user(turns))
