@@ -660,3 +660,10 @@ def test_a_local_authority_is_not_the_guide_s_author():
     assert not about_the_guide(
         "What are the ways a local authority can support a PTCE, according to the guide?"
     )
+
+
+def test_but_is_no_topic_in_either_language():
+    from assistant.answer.question import analyse
+
+    assert "but" not in analyse("ACTE, dans quel but ?").focus
+    assert "but" not in analyse("We are small, but can we apply for ACTE?").focus

@@ -176,7 +176,8 @@ _GENERIC = frozenset(
         "play plays role roles veut veulent voulez vouloir plusieurs monde "
         "définit définissent désigne désignent signifie signifient "
         "voudraient souhaitons souhaiterions aimerions envisageons exemple exemples example examples "
-        "mien mienne miens miennes nôtre nôtres vôtre vôtres jouer joue jouent après selon"
+        "mien mienne miens miennes nôtre nôtres vôtre vôtres jouer joue jouent après selon "
+        "but buts purpose"  # « dans quel but ? » asks why; English « but » joins clauses
     )
 )
 
