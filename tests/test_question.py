@@ -667,3 +667,22 @@ def test_but_is_no_topic_in_either_language():
 
     assert "but" not in analyse("ACTE, dans quel but ?").focus
     assert "but" not in analyse("We are small, but can we apply for ACTE?").focus
+
+
+@pytest.mark.parametrize(
+    ("question", "wants", "counted"),
+    [
+        ("acte durée max financement", "duration", ""),
+        ("nb salariés ptce anima calais", "count", "salari"),
+        ("What's the typical salary for a PTCE coordinator post?", "amount", ""),
+        ("Quel salaire prévoir pour un poste d'animateur ?", "amount", ""),
+        ("RTES membership fee for an agglomeration", "amount", ""),
+        # whether a salary may be funded is no amount asked
+        ("peut-on financer le salaire de l'animateur ?", "", ""),
+    ],
+)
+def test_terse_and_salary_questions_ask_their_kind(question, wants, counted):
+    from assistant.answer.question import analyse
+
+    found = analyse(question)
+    assert (found.wants, found.counted) == (wants, counted)

@@ -86,7 +86,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:combien (?:d['’]ann[ée]es|de mois|de temps|de semaines)|pendant combien|"
             r"sur combien d['’]ann[ée]es|quelle (?:est (?:la )?)?dur[ée]e|dur[ée]e (?:de|d['’]|du|des)\b|"
-            r"dure(?:nt)? combien|how long|for how many years|(?:sur )?quelle p[ée]riode)\b",
+            r"dure(?:nt)? combien|how long|for how many years|(?:sur )?quelle p[ée]riode|"
+            r"dur[ée]e (?:max\w*|min\w*|totale)|(?:max\w*|min\w*) duration)\b",
             re.I,
         ),
     ),
@@ -98,7 +99,11 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:touch|re[çc]u|vers|pay|co[uû]t|financ|rapport|donn)\w*\s+combien(?!\s+d(?:e\b|['’]))|how much|amount|"
             r"combien\b(?!\s+d(?:e\b|['’]))(?=.*\b(?:donn|vers|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
             r"argent|re[çc]oi|euros?))|"
-            r"euros?|€|plafond|enveloppe|cotisations?|tarifs?|"
+            r"euros?|€|plafond|enveloppe|cotisations?|tarifs?|(?:membership )?fees?|"
+            # what a post pays (« quel salaire prévoir ? »), not whether it may be funded
+            r"(?:quel|combien|what|typical|average)\W+(?:\w+\W+){0,2}(?:salaire|salary|wage|"
+            r"r[ée]mun[ée]ration)s?|(?:salaire|salary|wage)s? (?:moyen|typique|brut|net|annuel|"
+            r"typical|average|range)|"
             # « le budget du RTES », not « on n'a pas le budget pour une réhabilitation »
             r"(?:quel|son|sa|leur|its|the) (?:annual )?budget|"
             r"le budget (?:annuel |total |global )?(?:de|du|des|d['’])|"
@@ -133,7 +138,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:combien (?:"
             + _THERE_ARE
             + r")?(?:de|d['’])|(?:quel|le) nombre (?:total )?(?:de|d['’])|"
-            r"how many|(?:the|what) number of)\b|^\W*nombre(?: total)?(?: d(?:e\b|['’])|\s+\w)",
+            r"how many|(?:the|what) number of)\b|^\W*nombre(?: total)?(?: d(?:e\b|['’])|\s+\w)"
+            r"|\bnb\b(?=\s+\w)",  # « nb salariés ptce anima »
             re.I,
         ),
     ),
@@ -267,7 +273,7 @@ CUE_TERMS = frozenset(
 
 
 COUNTED = re.compile(
-    r"\b(?:combien|nombre|how many|number of)\s+(?:" + _THERE_ARE + r")?"
+    r"\b(?:combien|nombre|nb|how many|number of)\s+(?:" + _THERE_ARE + r")?"
     r"(?:de\s+|d['’]\s*|of\s+)?(?:(?:local|public|different|main|small|large|petite?s|"
     r"grande?s|diff[ée]rente?s)\s+)?(\w+)",  # « how many local authorities »: authorities
     re.I,
