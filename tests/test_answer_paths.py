@@ -922,3 +922,15 @@ def test_what_comes_next_needs_a_year_after_the_guides_own():
     # « la semaine prochaine » in what the user tells is not what they ask
     told = "Je les vois la semaine prochaine. La charte date de quand ?"
     assert years_stated(told, "La charte de 2014, actualisée en juillet 2021.", "2025-03")
+
+
+def test_how_a_grant_is_taxed_is_a_detail_the_epci_tax_status_does_not_give():
+    from assistant.answer.decide import details_stated
+
+    said = "Ce dispositif est à destination des EPCI (à fiscalité propre) de + de 15 000 habitants."
+    for asked in (
+        "La subvention de l'agglo est-elle soumise à TVA ? Le guide parle-t-il de la fiscalité des PTCE ?",
+        "Is the ACTE grant subject to VAT?",
+    ):
+        assert not details_stated(asked, said), asked
+    assert details_stated("Quels EPCI peuvent demander ACTE ?", said)  # no tax asked

@@ -686,3 +686,32 @@ def test_terse_and_salary_questions_ask_their_kind(question, wants, counted):
 
     found = analyse(question)
     assert (found.wants, found.counted) == (wants, counted)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "et aujourd'hui c'est qui le ministre en charge de l'ESS ?",
+        "C'est toujours Marlène Schiappa qui est en charge de l'ESS au gouvernement ?",
+        "Qui est l'élu régional en charge de l'ESS aux Hauts-de-France actuellement ?",
+        "Quel est le nom du chargé de mission ESS qui suit Noeux Environnement ?",
+        "nom du contact cress hdf pour les ptce ?",
+    ],
+)
+def test_who_holds_a_post_now_or_by_name_asks_for_a_person(question):
+    from assistant.answer.question import analyse
+
+    assert analyse(question).wants == "person"
+
+
+def test_a_reported_question_and_a_minimum_number_are_read_as_asked():
+    from assistant.answer.question import analyse
+
+    found = analyse(
+        "Nous voulons signer une CPO avec notre PTCE. Notre service juridique demande quelle "
+        "est la durée maximale légale d'une CPO. Le guide répond-il à ça ?"
+    )
+    assert found.wants == "duration" and "cpo" in found.asked
+    found = analyse("Un élu pense qu'il faut un nombre minimum de membres. C'est vrai ?")
+    assert (found.wants, found.counted) == ("count", "membr")
+    assert analyse("Qui est François Theret ?").wants == ""  # named in the guide

@@ -643,6 +643,15 @@ _DETAILS = [
         ),
         re.compile(r"\bcomptab|\bimput", re.I),
     ),
+    (  # how it is taxed (not « EPCI à fiscalité propre »)
+        re.compile(
+            r"\bTVA\b|\bVAT\b|\bfiscalit[ée] (?:des|du|de la|applicable)|\br[ée]gime fiscal|"
+            r"\bimp[ôo]ts? sur|\bassujetti\w*|\btax(?:ation)? (?:treatment|rules|regime)|"
+            r"\bsubject to (?:VAT|tax)",
+            re.I,
+        ),
+        re.compile(r"\bTVA\b|\bVAT\b|r[ée]gime fiscal|\bimp[ôo]t", re.I),
+    ),
     (  # how to apply
         re.compile(
             r"\bsur quelle plateforme|\bquelles? pi[èe]ces\b|\bdossier[- ]type|"
@@ -657,8 +666,8 @@ _DETAILS = [
 
 
 def details_stated(core: str, answer: str) -> bool:
-    """A question on a detail of a scheme (which expenses are eligible, how the grant is paid
-    or booked, how to apply) is answered only by a text that gives that detail."""
+    """A question on a detail of a scheme (which expenses are eligible, how the grant is paid,
+    booked or taxed, how to apply) is answered only by a text that gives that detail."""
     return all(not asked.search(core) or said.search(answer) for asked, said in _DETAILS)
 
 

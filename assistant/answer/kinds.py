@@ -35,14 +35,17 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"coordinat\w*|salari\w*|charg[ée]e?s? de mission|directeur|directrice)|"
             # « quel est le nom de l'animateur du PTCE d'Amiens ? »
             r"nom d(?:e l['’]|u |e la )(?:animat\w*|responsable|directeur|directrice|pr[ée]sident\w*|"
-            r"coordinat\w*|r[ée]f[ée]rent\w*)|"
+            r"coordinat\w*|r[ée]f[ée]rent\w*|charg[ée]e? de mission|technicien\w*|contact|"
+            r"interlocut\w*)|"
             r"(?:qui est|nom du|nom de la|comment s['’]appelle) (?:le|la|les|son|sa) "
             r"(?:pr[ée]sident|pr[ée]sidente|directeur|directrice)s? "
             r"(?:de|du|d['’])|who (?:chairs|heads)|"
             # who holds a post now, or after someone: the guide, of March 2025, cannot say
             # (a question's own « qui », not a relative one: « le dispositif qui remplace… »)
             r"(?:^|(?<=[.?!,:;]\s)|(?<=\bet\s))qui (?:a succ[ée]d[ée]|succ[èe]de|a remplac[ée]|remplace)|"
-            r"(?:aujourd['’]hui|actuellement|maintenant),? qui est|"
+            r"(?:aujourd['’]hui|actuellement|maintenant),? (?:qui est|c['’]est qui)|"
+            r"qui est [^?.!]{0,80}\b(?:actuellement|aujourd['’]hui|en ce moment)(?=\s*\?)|"
+            r"c['’]est toujours [A-ZÀ-Þ]\w+ \w+ qui|still in charge|"
             r"(?:^|(?<=[.?!,:;]\s)|(?<=\bet\s))qui est (?:aujourd['’]hui|actuellement|maintenant|en ce moment)|"
             r"(?:ministre|secr[ée]taire d['’][ée]tat|pr[ée]sident\w*|directeur|directrice) "
             r"(?:actuel\w*|en poste|d['’]aujourd['’]hui)|"
@@ -139,7 +142,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             + _THERE_ARE
             + r")?(?:de|d['’])|(?:quel|le) nombre (?:total )?(?:de|d['’])|"
             r"how many|(?:the|what) number of)\b|^\W*nombre(?: total)?(?: d(?:e\b|['’])|\s+\w)"
-            r"|\bnb\b(?=\s+\w)",  # « nb salariés ptce anima »
+            r"|\bnb\b(?=\s+\w)"  # « nb salariés ptce anima »
+            r"|\bnombre (?:minimum|maximum|minimal|maximal|min|max) d(?:e\b|['’])",
             re.I,
         ),
     ),
@@ -274,6 +278,7 @@ CUE_TERMS = frozenset(
 
 COUNTED = re.compile(
     r"\b(?:combien|nombre|nb|how many|number of)\s+(?:" + _THERE_ARE + r")?"
+    r"(?:(?:minimum|maximum|minimal|maximal|min|max|total)\s+)?"
     r"(?:de\s+|d['’]\s*|of\s+)?(?:(?:local|public|different|main|small|large|petite?s|"
     r"grande?s|diff[ée]rente?s)\s+)?(\w+)",  # « how many local authorities »: authorities
     re.I,

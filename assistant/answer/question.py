@@ -202,7 +202,10 @@ _INDIRECT = re.compile(
     r"voudrai[st] savoir|aimerai[st] savoir|"
     r"veu[tx] savoir|veulent savoir|voudraient savoir|"
     r"souhaite savoir|souhaiterai[st] savoir|cherche à savoir|wonders?|would like to know|"
-    r"asks? me)\s+(?:si\s+|s['’](?=il)|de\s+(?=savoir))?(?=\w)",
+    r"asks? me|"
+    # « notre service juridique demande quelle est la durée… »
+    r"demande(?:nt)?(?=\s+(?:quel(?:le)?s?|comment|combien|o[ùu]|quand|pourquoi|[àa] partir))"
+    r")\s+(?:si\s+|s['’](?=il)|de\s+(?=savoir))?(?=\w)",
     re.I,
 )
 
