@@ -235,3 +235,16 @@ def test_a_letter_of_ptce_asks_for_the_word_it_stands_for():
     topic = resolve_topic("ok et le P alors ?", history)
     assert "« Pôle »" in topic.query and "coopération" not in topic.query.lower()
     assert topic.followup and "« Pôle »" in topic.analysis.core
+
+
+def test_a_place_keeps_the_question_and_a_count_keeps_what_it_counts():
+    from assistant.answer.followup import resolve_topic
+
+    history = [
+        {"role": "user", "content": "combien de projets ont profité de l'AMI de l'Etat ?"},
+        {"role": "assistant", "content": "108 projets."},
+    ]
+    topic = resolve_topic("et combien en Hauts-de-France ?", history)
+    assert "AMI" in topic.query  # a place is no new subject (« et le RTES ? » would be)
+    assert (topic.analysis.wants, topic.analysis.counted) == ("count", "projet")
+    assert "AMI" not in resolve_topic("et le RTES, il sert à quoi ?", history).query

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from ..search.acronyms import typed_acronyms
 from ..search.analysis import analyze, fold
 from .kinds import TYPED, wants_of
-from .question import ACTORS, Analysis, analyse
+from .question import ACTORS, HOME_PLACES, Analysis, analyse
 
 _CONNECTIVE = re.compile(
     r"^\s*(et|and|mais|but|aussi|also|ou|or|what about|how about|quid|et pour|et si|et en|"
@@ -183,6 +183,10 @@ def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
         actor=current.actor or before.actor,
         focus=tuple(dict.fromkeys(current.focus + focus)),
     )
+    if current.wants in ("count", "quantity") and not current.counted and before.counted:
+        # « combien de projets en ont profité ? » then « et combien en Hauts-de-France ? »:
+        # still projects
+        merged = replace(merged, wants="count", counted=before.counted)
     query = f"{carried} {current.core}"
     return Topic(query, merged, True, *_answers(answers), current.focus)
 
@@ -194,11 +198,16 @@ _NAME = re.compile(r"\b[A-ZÀ-ÖØ-Þ]{3,}\b|(?:(?<=[\w,] )|(?<=['’]))[A-ZÀ-�
 def _names(text: str) -> frozenset[str]:
     """Names in `text`, less the guide's subject and the actors (« la Région » switches the
     actor, not the subject: `resolve_topic` handles it)."""
+    text = _PLACES.sub(" ", text)  # « et en Hauts-de-France ? »: the same question, of a place
     found = (m.group(0) for m in _NAME.finditer(text))
     names = {fold(n) for n in found if not any(p.fullmatch(n) for p in ACTORS.values())}
     return frozenset(names - _NOT_NAMES)
 
 
+_PLACES = re.compile(
+    r"\b(?:" + "|".join(re.escape(p) for p in sorted(HOME_PLACES, key=len, reverse=True)) + r")\b",
+    re.I,
+)
 _NOT_NAMES = frozenset({"ptce", "ess"})  # the guide's subject, in every question
 
 
