@@ -715,3 +715,14 @@ def test_a_reported_question_and_a_minimum_number_are_read_as_asked():
     found = analyse("Un élu pense qu'il faut un nombre minimum de membres. C'est vrai ?")
     assert (found.wants, found.counted) == ("count", "membr")
     assert analyse("Qui est François Theret ?").wants == ""  # named in the guide
+
+
+def test_the_actor_asked_about_is_the_one_named_where_it_is_asked():
+    from assistant.answer.question import analyse
+
+    found = analyse(
+        "On nous dit que le développement économique, c'est la Région et les EPCI. Par quelles "
+        "politiques un département peut-il intervenir auprès des PTCE ?"
+    )
+    assert found.actor == "departement"
+    assert analyse("La Région finance-t-elle les PTCE ?").actor == "region"

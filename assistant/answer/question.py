@@ -647,7 +647,11 @@ def analyse(text: str) -> Analysis:
     about = _THE_REGION.sub(" ", POPULATION.sub(" ", set_aside(core)))
     ours = actor_of(context)
     # « Je suis DGS d'une CA. En quoi un PTCE peut aider notre politique… ? »: our CA
-    actor = actor_of(core) or (ours if _FIRST_PERSON.search(asked_part(core)) else "")
+    # (« On nous dit que c'est la Région et les EPCI. Par quelles politiques un département
+    # peut-il intervenir ? »: the département, named where it is asked)
+    asking_part = asked_part(core)
+    actor = actor_of(asking_part) if asking_part != core else ""
+    actor = actor or actor_of(core) or (ours if _FIRST_PERSON.search(asking_part) else "")
     # « On a une vieille école vide. Il y a un précédent ? »: the sentence that asks says
     # which part of an answer comes first
     sentences = loose_sentences(about)
