@@ -536,6 +536,9 @@ def test_a_name_typed_in_lower_case_is_not_a_common_noun():
     assert _rare_names("quelle somme peut-on espérer ?", cards) == set()  # a sum
     assert "calais" in _rare_names("le ptce de calais c porté par qui", cards)
     assert "calais" in _rare_names("un ptce en calais ?", cards)  # « en », a place follows
+    epci = _card("e1", "Les EPCI de plus de 15 000 habitants.")
+    cards = CardIndex([epci, other, _card("x", "Rien."), _card("y", "Rien.")], np.zeros((4, 4)))
+    assert _rare_names("pourquoi notre EPCI soutiendrait un PTCE ?", cards) == set()  # a kind
 
 
 def test_proper_names_are_the_words_only_ever_capitalised():

@@ -490,6 +490,7 @@ def _rare_names(text: str, cards: CardIndex) -> set[str]:
         fold(w)
         for i, w in enumerate(said)
         if fold(w) in cards.names
+        and not _is_actor(w)  # « notre EPCI », a kind of authority
         and not _COMMON_NOUN.fullmatch(said[i - 1] if i else "")
         and (not _common(w) or " ".join(said[max(0, i - 2) : i]).lower() in _PLACE_BEFORE)
     }
