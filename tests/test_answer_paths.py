@@ -937,3 +937,12 @@ def test_how_a_grant_is_taxed_is_a_detail_the_epci_tax_status_does_not_give():
     ):
         assert not details_stated(asked, said), asked
     assert details_stated("Quels EPCI peuvent demander ACTE ?", said)  # no tax asked
+
+
+def test_asking_why_support_gets_the_reasons_before_an_authority_s_role():
+    from assistant.answer.cards import Card
+
+    epci = Card("epci", "Le rôle des EPCI pour un PTCE", "", ("q",), (_line("Rôle."),), "epci")
+    reasons = Card("why", "Pourquoi soutenir un PTCE (les 6 raisons)", "", ("q",), (_line("R."),))
+    assert _chosen(epci, reasons, "Pourquoi notre agglo soutiendrait-elle un PTCE ?") is reasons
+    assert _chosen(epci, reasons, "Comment une agglo peut-elle aider un PTCE ?") is epci

@@ -295,6 +295,13 @@ def _own_topic(core: str, cards: CardIndex) -> frozenset[str]:
 
 
 TITLE_MARGIN = 0.02  # a card whose title names what is asked for may be this much less close
+WHY_MARGIN = 0.04  # a card on why, for a question asking why support, may be this much less close
+_WHY_SUPPORT = re.compile(
+    r"\b(?:pourquoi|int[ée]r[êe]t (?:à|a|de|d['’])|why|arguments?)\b[^?.!]{0,60}"
+    r"\b(?:soutenir|soutiendr\w+|soutien|travailler avec|appuyer|support\w*|back)\b",
+    re.I,
+)
+_WHY_TITLE = re.compile(r"\s*pourquoi\b", re.I)
 
 
 def _titled(pool: list[CardMatch], analysis: Analysis, cards: CardIndex) -> Card:
@@ -302,6 +309,12 @@ def _titled(pool: list[CardMatch], analysis: Analysis, cards: CardIndex) -> Card
     for when the best card's does not: « quelles sont les raisons de soutenir un PTCE ? » is
     answered by the six reasons, not by the six ways of supporting one."""
     best, top = pool[0].card, pool[0].score
+    if _WHY_SUPPORT.search(asked_part(analysis.core)):
+        # « pourquoi notre EPCI aurait intérêt à soutenir un PTCE ? »: the reasons, which the
+        # guide gives for every level of authority, before the intercommunalities' role
+        why = [m for m in pool if m.score >= top - WHY_MARGIN and _WHY_TITLE.match(m.card.topic)]
+        if why:
+            return why[0].card
     if best.actor and best.actor == analysis.actor:
         return best  # « par quels leviers un département… »: the départements' card
     # a word the question quotes, that a card's title quotes: « le mot « territorial » »
