@@ -136,6 +136,8 @@ def test_a_long_message_needs_a_little_less_closeness_to_a_card(pipeline, monkey
     pipeline.ask(f"{story} Combien la commune donne-t-elle au jardin ?")
     base = pipeline.settings.min_card_score
     assert seen[0] == base and seen[-1] == base - P.LONG_SLACK
+    pipeline.ask("How much does the commune give the garden?")  # English: further from cards
+    assert seen[-1] == base - P.ENGLISH_SLACK
 
 
 def test_a_calibrated_model_decides(pipeline):
