@@ -391,6 +391,11 @@ def test_a_card_that_needs_a_word_answers_only_questions_that_use_it():
             choose_card([CardMatch(guide, 1.0, 1.0, 1.0)], a, Topic(question, a, False), 0.9, cards)
             is chosen
         )
+    # a follow-up needs no word its conversation said before
+    a = analyse("c'était quand et où ?")
+    assert a.wants == "date"
+    said = Topic("ce guide, il est sorti d'où ? c'était quand et où ?", a, True)
+    assert choose_card([CardMatch(guide, 1.0, 1.0, 1.0)], a, said, 0.9, cards) is guide
 
 
 def test_a_card_chosen_for_its_figure_must_be_on_the_question_topic():

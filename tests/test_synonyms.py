@@ -58,3 +58,8 @@ def test_english_users_words_reach_the_guide_s_french_words():
     assert "rencontre" in s.query("This guide follows up on a meeting: where was it held?")
     # « compétitivité » is no competition between members (« concurrence »)
     assert "concurrence" not in s.query("un pôle de compétitivité, c'est pareil ?")
+
+
+def test_the_guide_s_title_as_users_spell_it():
+    s = Synonyms.from_mapping(read(PROJECT_ROOT / "cards" / "synonyms.yaml"))
+    assert "RepèreESS" in s.query("ce Points de RepèrESS, il est sorti d'où ?")

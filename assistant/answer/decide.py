@@ -204,7 +204,13 @@ def choose_card(
         related = [m for m in pool if m.card.id in before.related]
         if related and related[0].score >= min_score - 0.05:
             return related[0].card
-    pool = [m for m in pool if _needed(m.card, analysis)]
+    # (a follow-up may have said it before: « ce Points de RepèrESS, il est sorti d'où ? » then
+    # « c'était quand et où ? »)
+    pool = [
+        m
+        for m in pool
+        if _needed(m.card, analysis) or (topic.followup and needed(m.card, topic.query))
+    ]
     if topic.followup and asks_which_one(analysis.core):
         pool = _among_said(pool, topic.previous_answer, cards, min_score)
     pool = _naming(pool, analysis, cards, topic)

@@ -129,7 +129,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             # « quand » asks for a date at the start or the end of a question, not as a
             # conjunction (« quand une commune soutient un PTCE, que peut-elle faire ? »)
-            r"^\W*(?:et\s+)?(?:c['’]est\s+)?quand\b|\bquand\s*(?:est-ce|\?|$)|"
+            r"^\W*(?:et\s+)?(?:c['’]est\s+)?quand\b|\bquand\s*(?:est-ce|\?|$)|\bquand et o[ùu]\b|"
             r"\b(?:quelle ann[ée]e|en quelle|depuis quand|quel mois|date|dates|"
             r"what year|which month|what month|since when|à partir de quand)\b|^\W*when\b",
             re.I,
