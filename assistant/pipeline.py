@@ -125,6 +125,7 @@ def _long(core: str) -> bool:
 # something (not « qui peut déposer un dossier ? », who may)
 WHO = re.compile(
     r"(?:^|[.?!]\s*)(?:et\s+)?qui\s+(?!peut|peuvent|doit|doivent|est\s+concern)|\bpar qui\b|"
+    r"\bc['’]est qui\b|\bqui est-ce\b|\bwho (?:is|was) (?:he|she)\b|"
     r"^\W*who\s+(?!can|may|is eligible)|\bby whom\b|\bquel(?:le)? (?:[ée]lue?|ministre|personne)\b",
     re.I,
 )

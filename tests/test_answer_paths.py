@@ -241,6 +241,7 @@ def test_who_did_it_is_answered_by_the_sentence_naming_that_person():
     assert _HE.search("il regroupe combien de structures ?")
     assert not _HE.search("y a-t-il un avantage ?") and not _HE.search("faut-il un dossier ?")
     assert not WHO.search("Qui peut déposer un dossier ACTE ?")  # who may, not who did
+    assert WHO.search("c'est qui lui ?") and WHO.search("and who is he?")
 
 
 def test_fit_and_threshold_and_round_trip(tmp_path):
