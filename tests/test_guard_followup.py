@@ -248,3 +248,15 @@ def test_a_place_keeps_the_question_and_a_count_keeps_what_it_counts():
     assert "AMI" in topic.query  # a place is no new subject (« et le RTES ? » would be)
     assert (topic.analysis.wants, topic.analysis.counted) == ("count", "projet")
     assert "AMI" not in resolve_topic("et le RTES, il sert à quoi ?", history).query
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["c'est porté par quelle structure ?", "pourquoi l'agglo s'est lancée là-dedans au départ ?"],
+)
+def test_what_was_said_is_pointed_at_by_a_passive_or_dedans(question):
+    assert is_followup(question)
+
+
+def test_a_standalone_question_opening_on_c_est_is_not_a_follow_up():
+    assert not is_followup("c'est réservé aux EPCI de plus de 15 000 habitants dans la région ?")

@@ -29,6 +29,9 @@ _ANAPHORA = re.compile(
     r"en|y|lui|its|it|their|they|this|that|these|those|them|lequel|laquelle|lesquels|lesquelles|"
     r"ça|cela|ceci|ce dernier|cette dernière|which one|which ones)\b"
     r"|\bc['’](?:était|étaient)\b"  # « c'était quel montant par projet ? »: what was said
+    # « c'est porté par quelle structure ? », « c'est financé par qui ? »: what was said
+    r"|\bc['’]est\s+(?:\w+[ée]e?s?)\s+(?:par|pour|avec|o[ùu])\b"
+    r"|\b(?:l[àa][- ])?dedans\b"  # « pourquoi l'agglo s'est lancée là-dedans ? »
     r"|\bdu coup\b"  # « sous quelle forme du coup ? »
     r"|\bqu['’]est[- ]ce qui a été\b"  # « qu'est-ce qui a été financé concrètement ? »
     # an object pronoun before a verb: « où je peux la lire ? », « comment les contacter ? »
