@@ -260,3 +260,15 @@ def test_what_was_said_is_pointed_at_by_a_passive_or_dedans(question):
 
 def test_a_standalone_question_opening_on_c_est_is_not_a_follow_up():
     assert not is_followup("c'est réservé aux EPCI de plus de 15 000 habitants dans la région ?")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "D'accord. Et ce pôle a-t-il été retenu dans un appel national ?",
+        "t'as un exemple dans le coin ?",
+        "Did they get any outside help to explain what a PTCE was to the associations?",
+    ],
+)
+def test_an_acknowledgement_a_place_nearby_or_they_still_follow_up(question):
+    assert is_followup(question)

@@ -58,7 +58,7 @@ _MORE_OF_IT = frozenset(
     analyze(
         "exemple exemples cas concret concrets concrète concrètes illustration précis précisément "
         "détail détails plus infos info information informations région hauts-de-france hdf "
-        "chiffré chiffrés chiffre chiffres got amount amounts figure figures "
+        "chiffré chiffrés chiffre chiffres got amount amounts figure figures coin "
         "example examples instance concrete case cases detail details more region"
     )
 )
@@ -69,7 +69,17 @@ def asks_which_one(question: str) -> bool:
     return bool(_WHICH_ONE.match(question))
 
 
+# « D'accord. Et ce pôle… ? », « ok merci, et pour une commune ? »: the reply to the last
+# answer, then the question
+_ACKNOWLEDGED = re.compile(
+    r"^\W*(?:(?:d['’]accord|ok(?:ay)?|merci|super|parfait|tr[èe]s bien|entendu|ah|great|"
+    r"thanks|thank you|got it|i see)\b[\s,.!]*)+",
+    re.I,
+)
+
+
 def is_followup(question: str) -> bool:
+    question = _ACKNOWLEDGED.sub("", question) or question
     terms = analyze(question)
     if _CONNECTIVE.match(question) or _WHICH_ONE.match(question):
         return True
@@ -97,7 +107,8 @@ def is_followup(question: str) -> bool:
 _MAX_TYPED_TERMS = 3
 _MAX_ENGLISH_TERMS = 6
 _IT = re.compile(
-    r"\b(?:it|its|them|their|this one|that one)\b(?!\s+(?:is|was)\s+(?:possible|true))", re.I
+    r"\b(?:it|its|they|them|their|this one|that one)\b(?!\s+(?:is|was)\s+(?:possible|true))",
+    re.I,
 )
 # A name of its own: an acronym other than the subject's, or a capitalised word inside
 _NAMED = re.compile(r"\b(?!PTCE)[A-Z]{2,}\b|(?<=\w )[A-ZÀ-Þ][a-zà-ÿ]+")

@@ -177,7 +177,8 @@ _GENERIC = frozenset(
         "définit définissent désigne désignent signifie signifient "
         "voudraient souhaitons souhaiterions aimerions envisageons exemple exemples example examples "
         "mien mienne miens miennes nôtre nôtres vôtre vôtres jouer joue jouent après selon "
-        "but buts purpose"  # « dans quel but ? » asks why; English « but » joins clauses
+        "but buts purpose "  # « dans quel but ? » asks why; English « but » joins clauses
+        "ok okay thanks thank"
     )
 )
 
