@@ -726,3 +726,15 @@ def test_the_actor_asked_about_is_the_one_named_where_it_is_asked():
     )
     assert found.actor == "departement"
     assert analyse("La Région finance-t-elle les PTCE ?").actor == "region"
+
+
+def test_a_reported_yes_no_question_still_asks():
+    from assistant.answer.question import analyse, split_context
+
+    said = "Notre élue se demande si notre agglo devrait adhérer au RTES. Elle hésite."
+    core, context = split_context(said)
+    assert core.startswith("Notre agglo devrait adhérer au RTES ?") and context == "Notre élue"
+    assert "rte" in analyse(f"{said} Combien de collectivités en font partie ?").asked
+    # asked to do something is no question
+    core, _ = split_context("On me demande de réunir des documents. Le guide cite-t-il des sites ?")
+    assert not core.startswith("De réunir des documents ?")

@@ -461,6 +461,12 @@ def split_context(text: str) -> tuple[str, str]:
         # « mon président me demande à quelles étapes … » -> « à quelles étapes … »
         head, rest = joined[: m.start()].strip(" ,"), joined[m.end() :].strip()
         rest = rest[:1].upper() + rest[1:]
+        # the reported question still asks: « … se demande si notre agglo devrait adhérer au
+        # RTES. Avant de… » -> « Notre agglo devrait adhérer au RTES ? Avant de… »
+        said = loose_sentences(rest)
+        asks = re.search(r"\bsi\s*$|s['’]$", m.group(0), re.I) or _INTERROGATIVE.match(rest)
+        if asks and said and not said[0].rstrip().endswith("?"):  # (not « on me demande de… »)
+            rest = rest.replace(said[0], said[0].rstrip().rstrip(".!…") + " ?", 1)
         if _situation(head):  # « on a une vieille école et on se demande si … »: both asked
             joined = f"{_TRAILING_SUBJECT.sub('', head)}. {rest}"
         else:
