@@ -954,3 +954,28 @@ def test_asking_why_support_gets_the_reasons_before_an_authority_s_role():
     reasons = Card("why", "Pourquoi soutenir un PTCE (les 6 raisons)", "", ("q",), (_line("R."),))
     assert _chosen(epci, reasons, "Pourquoi notre agglo soutiendrait-elle un PTCE ?") is reasons
     assert _chosen(epci, reasons, "Comment une agglo peut-elle aider un PTCE ?") is epci
+
+
+def test_a_minimum_or_a_second_grant_is_not_answered_by_a_count_or_an_amount():
+    from assistant.answer.decide import details_stated
+
+    forty = "En 2023, ce collectif compte environ 40 structures."
+    assert not details_stated("Combien de membres faut-il au minimum pour faire un PTCE ?", forty)
+    assert not details_stated("What is the minimum number of members of a PTCE?", forty)
+    assert details_stated("Combien de structures compte le collectif d'Amiens ?", forty)
+    amount = "La subvention ACTE est comprise entre 15 000 et 60 000 €."
+    again = "Un projet qui a déjà touché ACTE peut-il redemander une deuxième subvention ?"
+    assert not details_stated(again, amount)
+    assert details_stated("Quel est le seuil minimal de subvention ACTE ?", amount)
+    # told, not asked: « c'est épuisant de tout redemander chaque année »
+    told = (
+        "C'est épuisant de tout redemander chaque année. Quel outil pour financer dans la durée ?"
+    )
+    assert details_stated(told, "Une convention pluriannuelle d'objectifs, par exemple.")
+
+
+def test_a_new_meeting_is_one_after_the_guide():
+    from assistant.answer.decide import _NEXT
+
+    assert _NEXT.search("Le RTES organise-t-il une nouvelle rencontre sur les PTCE en 2025 ?")
+    assert not _NEXT.search("La rencontre de Carvin, c'était quand ?")

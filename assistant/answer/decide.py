@@ -127,7 +127,9 @@ _NEXT = re.compile(
     r"\b(?:prochain\w*|[àa] venir|futur\w*|next|upcoming|forthcoming|future|will|"
     # a verb in the future tense (« ouvrira », « commenceront », « sera-t-il »), or about to
     r"[a-zéèêàâîôûç]+(?:era|eront|ira|iront)|(?:va|vont) (?:ouvrir|commencer|d[ée]marrer|"
-    r"avoir lieu|[êe]tre)|ouvre quand|doi(?:t|vent)[- ](?:il|elle|ils|elles) (?:commencer|ouvrir))\b",
+    r"avoir lieu|[êe]tre)|ouvre quand|doi(?:t|vent)[- ](?:il|elle|ils|elles) (?:commencer|ouvrir)|"
+    # « organisent-ils une nouvelle rencontre en 2025 ? »: one after the guide
+    r"(?:une|un|la|le|de) nouvel(?:le)? (?:rencontre|[ée]dition|session|appel|ami))\b",
     re.I,
 )
 
@@ -662,6 +664,32 @@ _DETAILS = [
             re.I,
         ),
         re.compile(r"\bcomptab|\bimput", re.I),
+    ),
+    (  # a minimum number of members: a threshold, not how many a PTCE happens to have
+        re.compile(
+            r"\bnombre (?:minimum|minimal|requis)\b|\bseuil minimal de (?:membres|structures)\b|"
+            r"\bminimum (?:de|d['’]) (?:membres|structures|partenaires|acteurs|entreprises)|"
+            r"\bcombien de (?:membres|"
+            r"structures|partenaires|acteurs)\b[^?.]{0,40}\b(?:au minimum|minimum|faut-il|requis)|"
+            r"\bminimum number\b|\bat least how many\b",
+            re.I,
+        ),
+        re.compile(r"\bau moins\b|\bminimum\b|\bat least\b", re.I),
+    ),
+    (  # funding again after a first grant
+        re.compile(
+            # (asked, not told: « c'est épuisant de tout redemander chaque année » is not)
+            r"\b(?:peut|pourra|pourrait|pouvons|peut-on|peut-il|peut-elle|pouvons-nous)\b[^?.]{0,40}"
+            r"\b(?:[êe]tre refinanc\w*|redemander|red[ée]poser|un second dossier|une deuxi[èe]me)|"
+            r"\b(?:can|could|may) (?:we|it|they|a project) (?:apply again|reapply|re-apply|be "
+            r"refunded|get a second)",
+            re.I,
+        ),
+        re.compile(
+            r"\b(?:peut|peuvent|pourra) (?:[êe]tre )?(?:refinanc|renouvel)|\brenouvelable|"
+            r"\bune seule fois\b",
+            re.I,
+        ),
     ),
     (  # how it is taxed (not « EPCI à fiscalité propre »)
         re.compile(
