@@ -979,3 +979,19 @@ def test_a_new_meeting_is_one_after_the_guide():
 
     assert _NEXT.search("Le RTES organise-t-il une nouvelle rencontre sur les PTCE en 2025 ?")
     assert not _NEXT.search("La rencontre de Carvin, c'était quand ?")
+
+
+def test_a_question_pointing_back_is_on_the_topic_the_sentence_before_names():
+    import numpy as np
+
+    from assistant.answer.cardmatch import CardIndex
+    from assistant.answer.decide import _on_topic
+    from assistant.answer.question import analyse
+
+    acte = _card("acte", "La subvention ACTE va de 15 000 à 60 000 €.")
+    cards = CardIndex(
+        [acte, _card("x", "Rien."), _card("y", "Rien."), _card("z", "Rien.")], np.zeros((4, 4))
+    )
+    told = "Un collectif de SCIC compte sur l'ACTE de la Région."
+    assert _on_topic(acte, analyse(f"{told} Combien peuvent-ils espérer au maximum ?"), cards)
+    assert not _on_topic(acte, analyse("Combien peuvent-ils espérer au maximum ?"), cards)

@@ -400,6 +400,13 @@ def _on_topic(card: Card, analysis: Analysis, cards: CardIndex, asked: str = "")
     amount; after « l'AMI de la Somme », not the State AMI's)."""
     if card.actor and card.actor == analysis.actor:
         return True
+    asking = asked_part(analysis.core)
+    if asking != analysis.core and _THIS.search(asking):
+        # « …compte sur l'ACTE de la Région. Combien peuvent-ils espérer au maximum ? »: what
+        # the sentence before names, the question points at
+        named = _rare_names(_told_before(analysis.core, asking), cards)
+        if named & cards.words[cards.cards.index(card)]:
+            return True
     # « et le montant ? »: the topic carried from the question before; a long message's
     # situation told first is not what it asks about
     topic = (
