@@ -738,3 +738,10 @@ def test_a_reported_yes_no_question_still_asks():
     # asked to do something is no question
     core, _ = split_context("On me demande de réunir des documents. Le guide cite-t-il des sites ?")
     assert not core.startswith("De réunir des documents ?")
+
+
+def test_a_reported_wh_question_keeps_its_own_words():
+    from assistant.answer.question import split_context
+
+    core, _ = split_context("Mon DGS me demande comment financer l'animation d'un PTCE.")
+    assert core == "Comment financer l'animation d'un PTCE."

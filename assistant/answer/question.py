@@ -464,8 +464,10 @@ def split_context(text: str) -> tuple[str, str]:
         # the reported question still asks: « … se demande si notre agglo devrait adhérer au
         # RTES. Avant de… » -> « Notre agglo devrait adhérer au RTES ? Avant de… »
         said = loose_sentences(rest)
-        asks = re.search(r"\bsi\s*$|s['’]$", m.group(0), re.I) or _INTERROGATIVE.match(rest)
-        if asks and said and not said[0].rstrip().endswith("?"):  # (not « on me demande de… »)
+        # (a reported « si » only: « … demande comment … » asks already; « on me demande de… »
+        # asks nothing)
+        asks = re.search(r"\bsi\s*$|s['’]$", m.group(0), re.I)
+        if asks and said and not said[0].rstrip().endswith("?"):
             rest = rest.replace(said[0], said[0].rstrip().rstrip(".!…") + " ?", 1)
         if _situation(head):  # « on a une vieille école et on se demande si … »: both asked
             joined = f"{_TRAILING_SUBJECT.sub('', head)}. {rest}"
