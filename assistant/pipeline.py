@@ -33,7 +33,6 @@ from .answer.decide import (
     about_own_authority,
     about_the_guide,
     choose_card,
-    details_stated,
     figure_of_year,
     find_contacts,
     names_asked,
@@ -41,6 +40,7 @@ from .answer.decide import (
     without_context,
     years_stated,
 )
+from .answer.details import details_stated
 from .answer.followup import resolve_topic
 from .answer.guard import clean_question, is_injection, looks_english, unknown_entities
 from .answer.history import clean_history
@@ -124,8 +124,9 @@ def _long(core: str) -> bool:
 # « qui a rendu l'AMI permanent ? », « par qui ? », « who renewed it? »: someone who did
 # something (not « qui peut déposer un dossier ? », who may)
 WHO = re.compile(
-    r"(?:^|[.?!]\s*)(?:et\s+)?qui\s+(?!peut|peuvent|doit|doivent|est\s+concern)|\bpar qui\b|"
-    r"\bc['’]est qui\b|\bqui est-ce\b|\bwho (?:is|was) (?:he|she)\b|"
+    r"(?:^|[.?!]\s*)(?:et\s+)?qui\s+(?!peut|peuvent|doit|doivent|est\s+concern|est-ce\s+qui\s+(?:peut|peuvent|doit|doivent))|\bpar qui\b|"
+    r"\bc['’]est qui\b(?!\s+(?:qui\s+)?(?:peut|peuvent|doit|doivent))|"
+    r"\bqui est-ce\b(?!\s+qui\s+(?:peut|peuvent|doit|doivent))|\bwho (?:is|was) (?:he|she)\b|"
     r"^\W*who\s+(?!can|may|is eligible)|\bby whom\b|\bquel(?:le)? (?:[ée]lue?|ministre|personne)\b",
     re.I,
 )

@@ -897,7 +897,7 @@ def test_a_figure_asked_of_a_year_must_be_that_years():
 
 
 def test_a_detail_of_a_scheme_is_not_answered_by_its_rate_or_amount():
-    from assistant.answer.decide import details_stated
+    from assistant.answer.details import details_stated
 
     rate = "La subvention est limitée à 50 % des dépenses éligibles."
     for asked in (
@@ -936,7 +936,7 @@ def test_what_comes_next_needs_a_year_after_the_guides_own():
 
 
 def test_how_a_grant_is_taxed_is_a_detail_the_epci_tax_status_does_not_give():
-    from assistant.answer.decide import details_stated
+    from assistant.answer.details import details_stated
 
     said = "Ce dispositif est à destination des EPCI (à fiscalité propre) de + de 15 000 habitants."
     for asked in (
@@ -957,7 +957,7 @@ def test_asking_why_support_gets_the_reasons_before_an_authority_s_role():
 
 
 def test_a_minimum_or_a_second_grant_is_not_answered_by_a_count_or_an_amount():
-    from assistant.answer.decide import details_stated
+    from assistant.answer.details import details_stated
 
     forty = "En 2023, ce collectif compte environ 40 structures."
     assert not details_stated("Combien de membres faut-il au minimum pour faire un PTCE ?", forty)
@@ -995,3 +995,35 @@ def test_a_question_pointing_back_is_on_the_topic_the_sentence_before_names():
     told = "Un collectif de SCIC compte sur l'ACTE de la Région."
     assert _on_topic(acte, analyse(f"{told} Combien peuvent-ils espérer au maximum ?"), cards)
     assert not _on_topic(acte, analyse("Combien peuvent-ils espérer au maximum ?"), cards)
+
+
+def test_second_and_minimum_asked_of_other_things_are_no_detail():
+    from assistant.answer.decide import _NEXT
+    from assistant.answer.details import details_stated
+
+    amount = "La subvention ACTE est comprise entre 15 000 et 60 000 €."
+    assert details_stated("Un PTCE peut-il accueillir une deuxième collectivité ?", amount)
+    assert details_stated("Can we be refunded for travel costs?", amount)
+    assert not details_stated("Est-il possible de redemander ACTE une deuxième fois ?", amount)
+    assert not details_stated("Faut-il un minimum d'entreprises pour un PTCE ?", amount)
+    assert not _NEXT.search("Quand est sortie la nouvelle édition de la charte ?")  # 2021
+    assert _NEXT.search("Y aura-t-il de nouvelles rencontres sur les PTCE ?")
+
+
+def test_why_support_is_not_any_mention_of_support():
+    from assistant.answer.decide import _WHY_SUPPORT
+
+    assert _WHY_SUPPORT.search("Quel intérêt pour une commune de soutenir un PTCE ?")
+    for said in (
+        "Why did the Region come back to PTCEs?",
+        "Pourquoi le soutien de l'État s'est-il arrêté ?",
+        "Why was Anima supported by Calais?",
+    ):
+        assert not _WHY_SUPPORT.search(said), said
+
+
+def test_who_may_is_not_who_did_in_any_form():
+    from assistant.pipeline import WHO
+
+    assert not WHO.search("Qui est-ce qui peut déposer un dossier ACTE ?")
+    assert not WHO.search("C'est qui qui peut candidater ?")

@@ -272,3 +272,26 @@ def test_a_standalone_question_opening_on_c_est_is_not_a_follow_up():
 )
 def test_an_acknowledgement_a_place_nearby_or_they_still_follow_up(question):
     assert is_followup(question)
+
+
+def test_a_name_of_the_guide_that_is_a_place_is_still_a_new_subject():
+    from assistant.answer.followup import resolve_topic
+
+    history = [
+        {"role": "user", "content": "Combien de structures compte le PTCE d'Amiens ?"},
+        {"role": "assistant", "content": "Environ 40."},
+    ]
+    topic = resolve_topic("Et l'AMI de la Somme, il finance quoi ?", history)
+    assert "Amiens" not in topic.query  # « de la Somme » names the AMI, not a place asked of
+
+
+def test_a_letter_is_read_in_any_case_and_only_of_ptce():
+    from assistant.answer.followup import letter_word
+
+    assert letter_word("Le E de PTCE, ça veut dire quoi ?") == "Economique"
+    assert letter_word("Dans SCIC, que veut dire le C ?", "le T de PTCE ?") == ""
+    assert letter_word("c'est adapté pour une petite commune ?") == ""
+
+
+def test_an_adjective_after_c_est_is_no_pointer():
+    assert not is_followup("c'est adapté pour une petite commune de la Somme ?")

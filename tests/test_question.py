@@ -736,8 +736,11 @@ def test_a_reported_yes_no_question_still_asks():
     assert core.startswith("Notre agglo devrait adhérer au RTES ?") and context == "Notre élue"
     assert "rte" in analyse(f"{said} Combien de collectivités en font partie ?").asked
     # asked to do something is no question
-    core, _ = split_context("On me demande de réunir des documents. Le guide cite-t-il des sites ?")
-    assert not core.startswith("De réunir des documents ?")
+    asked = "On me demande de réunir des documents. Le guide cite-t-il des sites ?"
+    assert split_context(asked) == (asked, "")
+    # « une demande » is a noun: nothing reported
+    said = "Nous avons fait une demande quand la Région a lancé l'AMI. Combien de temps ?"
+    assert split_context(said) == (said, "")
 
 
 def test_a_reported_wh_question_keeps_its_own_words():
@@ -745,3 +748,30 @@ def test_a_reported_wh_question_keeps_its_own_words():
 
     core, _ = split_context("Mon DGS me demande comment financer l'animation d'un PTCE.")
     assert core == "Comment financer l'animation d'un PTCE."
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Quel est le dispositif qui est ouvert aujourd'hui ?",  # a relative « qui »
+        "C'est toujours la Région qui finance les PTCE ?",  # no person's name
+        "Is the Region still in charge of economic development?",
+    ],
+)
+def test_a_relative_qui_or_an_authority_asks_for_no_person(question):
+    from assistant.answer.question import analyse
+
+    assert analyse(question).wants != "person"
+
+
+def test_a_salary_asked_in_other_words_is_an_amount():
+    from assistant.answer.question import analyse
+
+    assert analyse("Quelle rémunération pour un animateur de PTCE ?").wants == "amount"
+    assert analyse("What salaries do PTCE coordinators get?").wants == "amount"
+
+
+def test_an_acknowledgement_is_no_topic():
+    from assistant.answer.question import analyse
+
+    assert analyse("D'accord. Et ce pôle a-t-il été retenu ?").focus == ("retenu",)

@@ -54,7 +54,7 @@ def test_a_guide_word_written_twice_is_refused_not_half_read(tmp_path):
 
 def test_english_users_words_reach_the_guide_s_french_words():
     s = Synonyms.from_mapping(read(PROJECT_ROOT / "cards" / "synonyms.yaml"))
-    assert s.query("who runs it?").endswith("porté")
+    assert s.query("Which organisation is it led by?").endswith("porté")
     assert "rencontre" in s.query("This guide follows up on a meeting: where was it held?")
     # « compétitivité » is no competition between members (« concurrence »)
     assert "concurrence" not in s.query("un pôle de compétitivité, c'est pareil ?")
@@ -63,3 +63,45 @@ def test_english_users_words_reach_the_guide_s_french_words():
 def test_the_guide_s_title_as_users_spell_it():
     s = Synonyms.from_mapping(read(PROJECT_ROOT / "cards" / "synonyms.yaml"))
     assert "RepèreESS" in s.query("ce Points de RepèrESS, il est sorti d'où ?")
+
+
+# English users' words that share a stem with a common French word, each read and kept: a
+# borrowing or a word of the same family (« conference », « conférence »), or a French word
+# too rare in questions to mislead (« projection »).
+_SAME_FAMILY = {
+    "land", "location", "def", "project", "projects", "the state", "led by", "firms",
+    "charities", "regeneration", "objective", "objectives", "legislation", "conference",
+    "digital", "costs",
+}  # fmt: skip
+
+
+def test_no_english_users_word_is_a_french_word_of_another_meaning():
+    """« competition » would add « concurrence » to every « pôle de compétitivité », « stages »
+    to every intern's « je fais un stage »: an English user word must not stem like a common
+    French word of another family (the list above was read, one by one)."""
+    from wordfreq import top_n_list, zipf_frequency
+
+    from assistant.search.analysis import analyze
+
+    stems: dict[str, set[str]] = {}
+    for word in top_n_list("fr", 30000):
+        found = analyze(word)
+        if zipf_frequency(word, "fr") >= 3.0 and len(found) == 1:
+            stems.setdefault(found[0], set()).add(word)
+    clashes = []
+    for guide, said in read(PROJECT_ROOT / "cards" / "synonyms.yaml").items():
+        for user in said:
+            found = analyze(user)
+            english = all(
+                zipf_frequency(w, "en") > zipf_frequency(w, "fr")
+                for w in user.split()
+                if len(w) > 2
+            )
+            if len(found) != 1 or not english or found[0] in analyze(guide):
+                continue
+            # the word itself, borrowed (« building », « costs » / « cost »)
+            own = {f for w in user.split() for f in (w, f"{w}s", w.rstrip("s"), w[:-2])}
+            french = stems.get(found[0], set()) - own
+            if french and user not in _SAME_FAMILY:
+                clashes.append((guide, user, sorted(french)[:3]))
+    assert clashes == []

@@ -15,6 +15,7 @@ from ..text import markdown_to_plain, normalise_space
 from .cardmatch import CardIndex, CardMatch
 from .cards import Card, needed
 from .compose import line_terms
+from .details import details_stated
 from .followup import Topic, asks_which_one
 from .kinds import CUE_TERMS, TYPED, answers_type
 from .question import (
@@ -128,8 +129,9 @@ _NEXT = re.compile(
     # a verb in the future tense (« ouvrira », « commenceront », « sera-t-il »), or about to
     r"[a-zéèêàâîôûç]+(?:era|eront|ira|iront)|(?:va|vont) (?:ouvrir|commencer|d[ée]marrer|"
     r"avoir lieu|[êe]tre)|ouvre quand|doi(?:t|vent)[- ](?:il|elle|ils|elles) (?:commencer|ouvrir)|"
-    # « organisent-ils une nouvelle rencontre en 2025 ? »: one after the guide
-    r"(?:une|un|la|le|de) nouvel(?:le)? (?:rencontre|[ée]dition|session|appel|ami))\b",
+    # « organisent-ils une nouvelle rencontre en 2025 ? »: one after the guide's (not « la
+    # nouvelle édition de la charte », of 2021)
+    r"(?:une|la|de|des) nouvelles? (?:rencontres?|sessions?))\b",
     re.I,
 )
 
@@ -211,7 +213,7 @@ def choose_card(
     pool = [
         m
         for m in pool
-        if _needed(m.card, analysis) or (topic.followup and needed(m.card, topic.query))
+        if needed(m.card, analysis.text) or (topic.followup and needed(m.card, topic.query))
     ]
     if topic.followup and asks_which_one(analysis.core):
         pool = _among_said(pool, topic.previous_answer, cards, min_score)
@@ -305,8 +307,9 @@ def _own_topic(core: str, cards: CardIndex) -> frozenset[str]:
 TITLE_MARGIN = 0.02  # a card whose title names what is asked for may be this much less close
 WHY_MARGIN = 0.04  # a card on why, for a question asking why support, may be this much less close
 _WHY_SUPPORT = re.compile(
-    r"\b(?:pourquoi|int[ée]r[êe]t (?:à|a|de|d['’])|why|arguments?)\b[^?.!]{0,60}"
-    r"\b(?:soutenir|soutiendr\w+|soutien|travailler avec|appuyer|support\w*|back)\b",
+    # (to support, not « le soutien de l'État s'est arrêté », « Anima was supported »)
+    r"\b(?:pourquoi|int[ée]r[êe]t (?:à|a|de|d['’]|pour)|why|arguments?)\b[^?.!]{0,60}"
+    r"\b(?:soutenir|soutiendr\w+|travailler avec|appuyer|support)\b",
     re.I,
 )
 _WHY_TITLE = re.compile(r"\s*pourquoi\b", re.I)
@@ -580,13 +583,6 @@ def _is_actor(word: str) -> bool:
 _HOME = frozenset(fold(p) for p in HOME_PLACES)
 
 
-def _needed(card: Card, analysis: Analysis) -> bool:
-    """The question uses one of the words the card needs (`Card.needs`), if it has any."""
-    if not card.needs:
-        return True
-    return needed(card, analysis.text)
-
-
 def _states(card: Card, analysis: Analysis) -> bool:
     """Does the card state the kind of answer asked for (an amount, a date…), and every year
     the question names (« lequel est lauréat depuis 2023 ? »)?"""
@@ -628,102 +624,6 @@ def figure_of_year(analysis: Analysis, answer: str) -> bool:
 
 
 _BRACKETS = re.compile(r"\([^)]*\)")
-
-
-# Details of a scheme a question may ask for (« quelles dépenses sont éligibles ? », « versée
-# en une fois ou en plusieurs tranches ? », « sur quelle plateforme déposer le dossier ? »,
-# « on l'impute en fonctionnement ? »), each with what an answer giving it must say: a rate
-# « de 50 % des dépenses éligibles » does not say which expenses are.
-_DETAILS = [
-    (  # which expenses are eligible
-        re.compile(
-            r"\b(?:quel(?:le)?s?|which|what)\s+(?:sont\s+les\s+)?(?:d[ée]penses|frais|co[ûu]ts|"
-            r"charges|expenses|costs)(?:\s+\w+)?\s+(?:sont\s+|are\s+)?(?:[ée]ligibles?|eligible|"
-            r"pris\w* en (?:charge|compte))"
-            r"|\b(?:d[ée]penses|expenses|costs)\s+(?:[ée]ligibles?|eligible)\b.{0,100}\b(?:salaires?|"
-            r"mat[ée]riel|v[ée]hicules?|investissements?|fonctionnement|prestations?|frais|"
-            r"salar(?:y|ies)|equipment|vehicles?|staff)"
-            r"|\b(?:salaires?|mat[ée]riel|v[ée]hicules?|prestations?|frais|salar(?:y|ies)|equipment|"
-            r"vehicles?)\b.{0,100}\b(?:d[ée]penses|expenses|costs)\s+(?:[ée]ligibles?|eligible)"
-            r"|\bliste des d[ée]penses\b|\blist of (?:eligible )?(?:expenses|costs)\b",
-            re.I,
-        ),
-        re.compile(
-            r"\b(?:sont|est|seront)\s+(?:[ée]ligibles?|pris\w* en charge)\b|d[ée]penses [ée]ligibles\s*"
-            r"(?::|comprennent|incluent|sont)",
-            re.I,
-        ),
-    ),
-    (  # how a grant is paid
-        re.compile(
-            r"\bvers[ée]e?s?\s+(?:d['’]un coup|à la signature|sur (?:plusieurs|\d))|"
-            r"\ben (?:une seule fois|une fois|plusieurs fois|plusieurs tranches)|\btranches?\b|"
-            r"\bacomptes?\b|\b[ée]ch[ée]ancier|\b[ée]tal[ée]e?s? sur|\bpaid (?:in|out|up ?front)|"
-            r"\binstal?lments?\b|payment schedule",
-            re.I,
-        ),
-        re.compile(r"\bvers(?:[ée]|ement)|\btranche|\bacompte|\binstal?lment", re.I),
-    ),
-    (  # how it is booked
-        re.compile(
-            r"\bcomptabilis\w*|\bimput\w*|\bsection (?:de )?(?:fonctionnement|investissement)|"
-            r"fonds d[ée]di[ée]s|produits constat[ée]s|\baccounting\b|\bbook(?:ed|keeping)\b",
-            re.I,
-        ),
-        re.compile(r"\bcomptab|\bimput", re.I),
-    ),
-    (  # a minimum number of members: a threshold, not how many a PTCE happens to have
-        re.compile(
-            r"\bnombre (?:minimum|minimal|requis)\b|\bseuil minimal de (?:membres|structures)\b|"
-            r"\bminimum (?:de|d['’]) (?:membres|structures|partenaires|acteurs|entreprises)|"
-            r"\bcombien de (?:membres|"
-            r"structures|partenaires|acteurs)\b[^?.]{0,40}\b(?:au minimum|minimum|faut-il|requis)|"
-            r"\bminimum number\b|\bat least how many\b",
-            re.I,
-        ),
-        re.compile(r"\bau moins\b|\bminimum\b|\bat least\b", re.I),
-    ),
-    (  # funding again after a first grant
-        re.compile(
-            # (asked, not told: « c'est épuisant de tout redemander chaque année » is not)
-            r"\b(?:peut|pourra|pourrait|pouvons|peut-on|peut-il|peut-elle|pouvons-nous)\b[^?.]{0,40}"
-            r"\b(?:[êe]tre refinanc\w*|redemander|red[ée]poser|un second dossier|une deuxi[èe]me)|"
-            r"\b(?:can|could|may) (?:we|it|they|a project) (?:apply again|reapply|re-apply|be "
-            r"refunded|get a second)",
-            re.I,
-        ),
-        re.compile(
-            r"\b(?:peut|peuvent|pourra) (?:[êe]tre )?(?:refinanc|renouvel)|\brenouvelable|"
-            r"\bune seule fois\b",
-            re.I,
-        ),
-    ),
-    (  # how it is taxed (not « EPCI à fiscalité propre »)
-        re.compile(
-            r"\bTVA\b|\bVAT\b|\bfiscalit[ée] (?:des|du|de la|applicable)|\br[ée]gime fiscal|"
-            r"\bimp[ôo]ts? sur|\bassujetti\w*|\btax(?:ation)? (?:treatment|rules|regime)|"
-            r"\bsubject to (?:VAT|tax)",
-            re.I,
-        ),
-        re.compile(r"\bTVA\b|\bVAT\b|r[ée]gime fiscal|\bimp[ôo]t", re.I),
-    ),
-    (  # how to apply
-        re.compile(
-            r"\bsur quelle plateforme|\bquelles? pi[èe]ces\b|\bdossier[- ]type|"
-            r"\bcomment (?:on\s+)?(?:candidate|candidater|postuler|d[ée]poser)|"
-            r"\bo[ùu] (?:d[ée]poser|candidater|postuler)|\bhow (?:to|do we|can we|do i) apply|"
-            r"\bapplication (?:form|platform|portal)",
-            re.I,
-        ),
-        re.compile(r"plateforme de d[ée]p[ôo]t|dossier de candidature|\bcandidat|formulaire", re.I),
-    ),
-]
-
-
-def details_stated(core: str, answer: str) -> bool:
-    """A question on a detail of a scheme (which expenses are eligible, how the grant is paid,
-    booked or taxed, how to apply) is answered only by a text that gives that detail."""
-    return all(not asked.search(core) or said.search(answer) for asked, said in _DETAILS)
 
 
 def places_stated(analysis: Analysis, answer: str) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from ..search.acronyms import typed_acronyms
 from ..search.analysis import analyze, fold
 from .kinds import TYPED, wants_of
-from .question import ACTORS, HOME_PLACES, Analysis, analyse
+from .question import ACKNOWLEDGED, ACTORS, HOME_PLACES, Analysis, analyse
 
 _CONNECTIVE = re.compile(
     r"^\s*(et|and|mais|but|aussi|also|ou|or|what about|how about|quid|et pour|et si|et en|"
@@ -30,7 +30,7 @@ _ANAPHORA = re.compile(
     r"ça|cela|ceci|ce dernier|cette dernière|which one|which ones)\b"
     r"|\bc['’](?:était|étaient)\b"  # « c'était quel montant par projet ? »: what was said
     # « c'est porté par quelle structure ? », « c'est financé par qui ? »: what was said
-    r"|\bc['’]est\s+(?:\w+[ée]e?s?)\s+(?:par|pour|avec|o[ùu])\b"
+    r"|\bc['’]est\s+(?:\w+[ée]e?s?)\s+par\b"
     r"|\b(?:l[àa][- ])?dedans\b"  # « pourquoi l'agglo s'est lancée là-dedans ? »
     r"|\bdu coup\b"  # « sous quelle forme du coup ? »
     r"|\bqu['’]est[- ]ce qui a été\b"  # « qu'est-ce qui a été financé concrètement ? »
@@ -69,17 +69,8 @@ def asks_which_one(question: str) -> bool:
     return bool(_WHICH_ONE.match(question))
 
 
-# « D'accord. Et ce pôle… ? », « ok merci, et pour une commune ? »: the reply to the last
-# answer, then the question
-_ACKNOWLEDGED = re.compile(
-    r"^\W*(?:(?:d['’]accord|ok(?:ay)?|merci|super|parfait|tr[èe]s bien|entendu|ah|great|"
-    r"thanks|thank you|got it|i see)\b[\s,.!]*)+",
-    re.I,
-)
-
-
 def is_followup(question: str) -> bool:
-    question = _ACKNOWLEDGED.sub("", question) or question
+    question = ACKNOWLEDGED.sub("", question) or question
     terms = analyze(question)
     if _CONNECTIVE.match(question) or _WHICH_ONE.match(question):
         return True
@@ -147,17 +138,24 @@ class Topic:
 
 # « le E de PTCE », « et le P alors ? » (after a question on the letters of PTCE): the word
 # that letter stands for, as the guide spells it out
-_LETTER = re.compile(r"\b(?:le|la|the|letter)\s+[«\"'“]?\s*([PTCE])\s*[»\"'”]?(?![\w'’-])")
-LETTER_WORDS = {"P": "Pôle", "T": "Territorial", "C": "Coopération", "E": "Economique"}
+_LETTER = re.compile(r"\b(?i:le|la|the|letter|lettre)\s+[«\"'“]?\s*([PTCE])\s*[»\"'”]?(?![\w'’-])")
+_LETTER_WORDS = (("P", "Pôle"), ("T", "Territorial"), ("C", "Coopération"), ("E", "Economique"))
+_LETTER_TERMS = 6  # a question on a letter is short; a longer one asks more than that
 
 
 def letter_word(question: str, context: str = "") -> str:
     """The word of PTCE a question asks about by its letter (« que veut dire le E de PTCE ? »,
-    or « et le P ? » when `context` is about PTCE), or ""."""
+    or « et le P ? » when `context` is about PTCE), or "" (« dans SCIC, que veut dire le
+    C ? » is about another acronym)."""
     found = _LETTER.search(question)
-    if found is None or "ptce" not in fold(f"{question} {context}"):
+    if (
+        found is None
+        or "ptce" not in fold(f"{question} {context}")
+        or typed_acronyms(question) - {"PTCE"}
+        or len(analyze(question)) > _LETTER_TERMS
+    ):
         return ""
-    return LETTER_WORDS[found.group(1)]
+    return dict(_LETTER_WORDS)[found.group(1)]
 
 
 def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
@@ -205,6 +203,16 @@ def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
     return Topic(query, merged, True, *_answers(answers), current.focus)
 
 
+# A place asked about (« et en Hauts-de-France ? », « à Amiens ? »), not a name of the guide's
+# (« l'AMI de la Somme », « le PTCE d'Amiens »)
+_PLACES = re.compile(
+    r"\b(?:en|à|a|dans|in|au|aux)\s+(?:le |la |les |l['’])?(?:"
+    + "|".join(re.escape(p) for p in sorted(HOME_PLACES, key=len, reverse=True))
+    + r")\b",
+    re.I,
+)
+
+
 # What a message is about by name: an acronym (RTES, ACTE) or a capitalised word inside it.
 _NAME = re.compile(r"\b[A-ZÀ-ÖØ-Þ]{3,}\b|(?:(?<=[\w,] )|(?<=['’]))[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]{2,}\b")
 
@@ -218,10 +226,6 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(names - _NOT_NAMES)
 
 
-_PLACES = re.compile(
-    r"\b(?:" + "|".join(re.escape(p) for p in sorted(HOME_PLACES, key=len, reverse=True)) + r")\b",
-    re.I,
-)
 _NOT_NAMES = frozenset({"ptce", "ess"})  # the guide's subject, in every question
 
 

@@ -44,8 +44,10 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             # (a question's own « qui », not a relative one: « le dispositif qui remplace… »)
             r"(?:^|(?<=[.?!,:;]\s)|(?<=\bet\s))qui (?:a succ[ée]d[ée]|succ[èe]de|a remplac[ée]|remplace)|"
             r"(?:aujourd['’]hui|actuellement|maintenant),? (?:qui est|c['’]est qui)|"
-            r"qui est [^?.!]{0,80}\b(?:actuellement|aujourd['’]hui|en ce moment)(?=\s*\?)|"
-            r"c['’]est toujours [A-ZÀ-Þ]\w+ \w+ qui|still in charge|"
+            r"(?:^|(?<=[.?!,:;]\s)|(?<=\bet\s))qui est [^?.!]{0,80}"
+            r"\b(?:actuellement|aujourd['’]hui|en ce moment)(?=\s*\?)|"
+            # « c'est toujours Marlène Schiappa qui… ? » (a person's name, not « la Région »)
+            r"c['’]est toujours (?-i:[A-ZÀ-Þ])\w+ (?-i:[A-ZÀ-Þ])\w+ qui|who is still in charge|"
             r"(?:^|(?<=[.?!,:;]\s)|(?<=\bet\s))qui est (?:aujourd['’]hui|actuellement|maintenant|en ce moment)|"
             r"(?:ministre|secr[ée]taire d['’][ée]tat|pr[ée]sident\w*|directeur|directrice) "
             r"(?:actuel\w*|en poste|d['’]aujourd['’]hui)|"
@@ -102,11 +104,11 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:touch|re[çc]u|vers|pay|co[uû]t|financ|rapport|donn)\w*\s+combien(?!\s+d(?:e\b|['’]))|how much|amount|"
             r"combien\b(?!\s+d(?:e\b|['’]))(?=.*\b(?:donn|vers|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
             r"argent|re[çc]oi|euros?))|"
-            r"euros?|€|plafond|enveloppe|cotisations?|tarifs?|(?:membership )?fees?|"
+            r"euros?|€|plafond|enveloppe|cotisations?|tarifs?|fees?|"
             # what a post pays (« quel salaire prévoir ? »), not whether it may be funded
-            r"(?:quel|combien|what|typical|average)\W+(?:\w+\W+){0,2}(?:salaire|salary|wage|"
-            r"r[ée]mun[ée]ration)s?|(?:salaire|salary|wage)s? (?:moyen|typique|brut|net|annuel|"
-            r"typical|average|range)|"
+            r"(?:quel(?:le)?s?|combien|what|typical|average)\W+(?:\w+\W+){0,2}(?:salaires?|"
+            r"salar(?:y|ies)|wages?|r[ée]mun[ée]rations?)|(?:salaires?|salar(?:y|ies)|wages?) "
+            r"(?:moyens?|typiques?|bruts?|nets?|annuels?|typical|average|range)|"
             # « le budget du RTES », not « on n'a pas le budget pour une réhabilitation »
             r"(?:quel|son|sa|leur|its|the) (?:annual )?budget|"
             r"le budget (?:annuel |total |global )?(?:de|du|des|d['’])|"

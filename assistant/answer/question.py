@@ -205,8 +205,11 @@ _INDIRECT = re.compile(
     r"souhaite savoir|souhaiterai[st] savoir|cherche à savoir|wonders?|would like to know|"
     r"asks? me|"
     # « notre service juridique demande quelle est la durée… »
+    # (a verb, not « nous avons fait une demande quand… »)
+    r"(?<!\bune )(?<!\bla )(?<!\bma )(?<!\bsa )(?<!\bde )(?<!notre )(?<!votre )(?<!cette )"
     r"demande(?:nt)?(?=\s+(?:quel(?:le)?s?|comment|combien|o[ùu]|quand|pourquoi|[àa] partir))"
-    r")\s+(?:si\s+|s['’](?=il)|de\s+(?=savoir))?(?=\w)",
+    # (« on me demande de réunir des documents » is asked to do, not a question)
+    r")\s+(?!d(?:e\s+|['’])(?!savoir))(?:si\s+|s['’](?=il)|de\s+(?=savoir))?(?=\w)",
     re.I,
 )
 
@@ -643,8 +646,18 @@ ENGLISH_ASKED = re.compile(
 )
 
 
+# « D'accord. Et ce pôle… ? », « ok merci, et pour une commune ? »: the reply to the last
+# answer, then the question
+ACKNOWLEDGED = re.compile(
+    r"^\W*(?:(?:d['’]accord|ok(?:ay)?|merci|super|parfait|tr[èe]s bien|entendu|ah|great|"
+    r"thanks|thank you|got it|i see)\b[\s,.!]*)+",
+    re.I,
+)
+
+
 def analyse(text: str) -> Analysis:
     text = ENGLISH_ASKED.sub("", text).strip() or text
+    text = ACKNOWLEDGED.sub("", text) or text  # « D'accord. Et ce pôle… ? »
     core, context = split_context(text)
     m = COUNTED.search(core)
     counted = next(iter(analyze(m.group(1))), "") if m else ""
