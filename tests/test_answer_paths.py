@@ -138,6 +138,10 @@ def test_a_long_message_needs_a_little_less_closeness_to_a_card(pipeline, monkey
     assert seen[0] == base and seen[-1] == base - P.LONG_SLACK
     pipeline.ask("How much does the commune give the garden?")  # English: further from cards
     assert seen[-1] == base - P.ENGLISH_SLACK
+    # both: a long message in English is further still (the two slacks add up)
+    tale = " ".join(["We have had a shared garden in the neighbourhood for many years."] * 6)
+    pipeline.ask(f"{tale} How much does the commune give the garden?")
+    assert seen[-1] == pytest.approx(base - P.LONG_SLACK - P.ENGLISH_SLACK)
 
 
 def test_a_calibrated_model_decides(pipeline):
