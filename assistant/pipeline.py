@@ -250,7 +250,9 @@ class Pipeline:
                 else t
                 for t in history
             ]
-        topic = resolve_topic(text, history)
+        topic = resolve_topic(
+            text, history, self.cards.names if self.cards is not None else frozenset()
+        )
         # the users' words for the guide's words (« la campagne » -> « rural »)
         counted = topic.analysis.counted  # « how many projects » counts « projets »
         if counted:

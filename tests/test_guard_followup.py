@@ -295,3 +295,35 @@ def test_a_letter_is_read_in_any_case_and_only_of_ptce():
 
 def test_an_adjective_after_c_est_is_no_pointer():
     assert not is_followup("c'est adapté pour une petite commune de la Somme ?")
+
+
+def _exchange(question: str, answer: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+
+
+def test_a_follow_up_pointing_back_carries_the_names_the_answer_opened_on():
+    from assistant.answer.followup import resolve_topic
+
+    names = frozenset({"acte", "audruicq", "somme", "ami"})
+    history = _exchange(
+        "La Région peut nous aider ? Il existe un dispositif ?",
+        "Oui, la Région Hauts-de-France porte le dispositif ACTE, qui soutient des projets.",
+    )
+    topic = resolve_topic("ok et on peut toucher combien au max ?", history, names)
+    assert "ACTE" in topic.query and "acte" in topic.analysis.focus
+    assert "ACTE" not in resolve_topic("ok et on peut toucher combien au max ?", history).query
+    # a subject or an actor of its own: nothing of the answer
+    assert "ACTE" not in resolve_topic("et le RTES, il sert à quoi ?", history, names).query
+    assert "ACTE" not in resolve_topic("et pour une commune ?", history, names).query
+    # asked for an example, « elle » is the example named, not the question before
+    history = _exchange(
+        "comment aider un PTCE côté foncier ? y a un exemple ?",
+        "Oui, la Communauté de communes de la Région d'Audruicq a acquis un espace agricole.",
+    )
+    topic = resolve_topic("et elle en a fait quoi ?", history, names)
+    assert topic.query == "Audruicq et elle en a fait quoi ?"
+    # a name the answer states late is not what it was about
+    history[-1]["content"] = (
+        "En repérant des terrains. Ou en portant l'investissement. Ainsi Audruicq."
+    )
+    assert "Audruicq" not in resolve_topic("et elle en a fait quoi ?", history, names).query

@@ -696,6 +696,10 @@ def test_terse_and_salary_questions_ask_their_kind(question, wants, counted):
         "Qui est l'élu régional en charge de l'ESS aux Hauts-de-France actuellement ?",
         "Quel est le nom du chargé de mission ESS qui suit Noeux Environnement ?",
         "nom du contact cress hdf pour les ptce ?",
+        "La CRESS Hauts-de-France, qui la préside actuellement ?",
+        "et aujourd'hui, c'est quel ministre qui est en charge de l'ESS ?",
+        "Quelle présidente de région soutient les PTCE en ce moment ?",
+        "terme PTCE : nom du chercheur qui l'a proposé ?",
     ],
 )
 def test_who_holds_a_post_now_or_by_name_asks_for_a_person(question):
@@ -762,6 +766,14 @@ def test_a_relative_qui_or_an_authority_asks_for_no_person(question):
     from assistant.answer.question import analyse
 
     assert analyse(question).wants != "person"
+
+
+def test_qd_is_quand():
+    from assistant.answer.question import analyse
+
+    assert analyse("noeux environnement le site démonstrateur ouvre qd ?").wants == "date"
+    assert analyse("qd est né le terme PTCE ?").wants == "date"
+    assert analyse("quel ministre a renouvelé l'AMI ?").wants != "person"  # not who holds it now
 
 
 def test_a_salary_asked_in_other_words_is_an_amount():

@@ -158,10 +158,14 @@ def letter_word(question: str, context: str = "") -> str:
     return dict(_LETTER_WORDS)[found.group(1)]
 
 
-def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
+def resolve_topic(
+    question: str, history: list[dict[str, str]] | None, names: frozenset[str] = frozenset()
+) -> Topic:
     """Like `resolve`, but by topic: the previous question's core (never its answer) is
     carried, the actor named now replaces the earlier one ("et pour une commune ?"), the
-    kind of answer asked for is the current question's ("et le montant ?")."""
+    kind of answer asked for is the current question's ("et le montant ?"). Of the previous
+    answer, only the `names` (folded: « audruicq », « acte ») its opening states are carried,
+    when the follow-up points back at it without naming a subject or an actor of its own."""
     current = analyse(question)
     turns = [t for t in history or [] if isinstance(t, dict)]
     asked = [str(t.get("content", "")) for t in turns if t.get("role") == "user"]
@@ -175,7 +179,7 @@ def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
         return Topic(spelled, current, bool(asked), *_answers(answers), focus)
     if not asked or not is_followup(current.core):
         return Topic(current.core, current, False)
-    previous = resolve_topic(asked[-1], _before_last_user(turns))
+    previous = resolve_topic(asked[-1], _before_last_user(turns), names)
     before = previous.analysis
     now, then = _names(current.core), _names(previous.query)
     if now and then and not now & then:
@@ -199,8 +203,42 @@ def resolve_topic(question: str, history: list[dict[str, str]] | None) -> Topic:
         # « combien de projets en ont profité ? » then « et combien en Hauts-de-France ? »:
         # still projects
         merged = replace(merged, wants="count", counted=before.counted)
-    query = f"{carried} {current.core}"
+    told = ""
+    if names and answers and not now and not current.actor and not asks_which_one(current.core):
+        told = _told(answers[-1], f"{carried} {current.core}", names)
+    if told:
+        # « et elle en a fait quoi ? » after an answer opening on the Communauté de communes
+        # de la Région d'Audruicq: what the answer was about, though the user never named it
+        merged = replace(merged, focus=tuple(dict.fromkeys(merged.focus + tuple(analyze(told)))))
+    if told and before.wants == "example" and _SUBJECT.search(current.core):
+        # « y a un exemple ? », then « et elle en a fait quoi ? »: she is the example the
+        # answer just named, not the question before
+        carried = ""
+    query = " ".join(p for p in (carried, told, current.core) if p)
     return Topic(query, merged, True, *_answers(answers), current.focus)
+
+
+_SUBJECT = re.compile(r"\b(?:il|elle|ils|elles|they|it|he|she)\b", re.I)
+_REGION = re.compile(r"\bHauts[- ]de[- ]France\b", re.I)  # the guide's region, said everywhere
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Þ«\"-])")
+
+
+def _told(answer: str, asked: str, names: frozenset[str]) -> str:
+    """The names the first two sentences of `answer` state and the conversation's questions
+    do not (« ACTE », « Audruicq »), as written, or ""."""
+    first = " ".join(_SENTENCE_END.split(answer.strip(), maxsplit=2)[:2])
+    first = _REGION.sub(" ", re.sub(r"\[\d+\]", " ", first))
+    known = _names(asked)
+    out = []
+    for m in _NAME.finditer(_PLACES.sub(" ", first)):
+        word = m.group(0)
+        if any(p.fullmatch(word) for p in ACTORS.values()):
+            continue
+        folded = fold(word)
+        if folded not in names or folded in _NOT_NAMES or folded in known or word in out:
+            continue
+        out.append(word)
+    return " ".join(out)
 
 
 # A place asked about (« et en Hauts-de-France ? », « à Amiens ? »), not a name of the guide's

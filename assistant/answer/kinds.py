@@ -27,7 +27,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom de la personne|"
             r"(?:qui est|quel est|nom du|nom de la) (?:le |la )?r[ée]f[ée]rent\w*|contact person|"
-            r"qui (?:pr[ée]side|dirige)|"
+            r"qui (?:la |le |les |l['’])?(?:pr[ée]side|dirige)|"
             # « qui dois-je appeler…, vous avez un nom et un numéro ? »
             r"qui (?:dois-je|doit-on|faut-il|puis-je|peut-on) appeler|"
             r"un nom (?:et|ou) (?:un )?num[ée]ro|(?:avoir|donner|vous avez|avez-vous) un nom\b(?! d(?:e\b|['’]))|"
@@ -36,7 +36,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             # « quel est le nom de l'animateur du PTCE d'Amiens ? »
             r"nom d(?:e l['’]|u |e la )(?:animat\w*|responsable|directeur|directrice|pr[ée]sident\w*|"
             r"coordinat\w*|r[ée]f[ée]rent\w*|charg[ée]e? de mission|technicien\w*|contact|"
-            r"interlocut\w*)|"
+            r"interlocut\w*|chercheu\w*|auteur\w*|autrice\w*)|"
             r"(?:qui est|nom du|nom de la|comment s['’]appelle) (?:le|la|les|son|sa) "
             r"(?:pr[ée]sident|pr[ée]sidente|directeur|directrice)s? "
             r"(?:de|du|d['’])|who (?:chairs|heads)|"
@@ -51,6 +51,11 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:^|(?<=[.?!,:;]\s)|(?<=\bet\s))qui est (?:aujourd['’]hui|actuellement|maintenant|en ce moment)|"
             r"(?:ministre|secr[ée]taire d['’][ée]tat|pr[ée]sident\w*|directeur|directrice) "
             r"(?:actuel\w*|en poste|d['’]aujourd['’]hui)|"
+            # « et aujourd'hui, c'est quel ministre qui… ? », « quelle présidente actuellement ? »
+            r"(?:aujourd['’]hui|actuellement|maintenant),? c['’]est quel(?:le)? (?:ministre|"
+            r"secr[ée]taire|pr[ée]sident\w*|directeur|directrice)|"
+            r"quel(?:le)? (?:ministre|secr[ée]taire d['’][ée]tat|pr[ée]sident\w*|directeur|directrice)"
+            r"\b[^?.!]{0,60}\b(?:aujourd['’]hui|actuellement|en ce moment)|"
             r"who (?:is|are) (?:now|currently|the current)|who succeeded|who replaced)\b",
             re.I,
         ),
@@ -131,7 +136,9 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             # « quand » asks for a date at the start or the end of a question, not as a
             # conjunction (« quand une commune soutient un PTCE, que peut-elle faire ? »)
-            r"^\W*(?:et\s+)?(?:c['’]est\s+)?quand\b|\bquand\s*(?:est-ce|\?|$)|\bquand et o[ùu]\b|"
+            # (« qd », as users type it in a hurry)
+            r"^\W*(?:et\s+)?(?:c['’]est\s+)?(?:quand|qd)\b|\b(?:quand|qd)\s*(?:est-ce|\?|$)|"
+            r"\bquand et o[ùu]\b|"
             r"\b(?:quelle ann[ée]e|en quelle|depuis quand|quel mois|date|dates|"
             r"what year|which month|what month|since when|à partir de quand)\b|^\W*when\b",
             re.I,
