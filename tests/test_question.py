@@ -787,3 +787,27 @@ def test_an_acknowledgement_is_no_topic():
     from assistant.answer.question import analyse
 
     assert analyse("D'accord. Et ce pôle a-t-il été retenu ?").focus == ("retenu",)
+
+
+def test_questions_listed_after_a_colon_are_asked_and_kept():
+    from assistant.answer.question import analyse, asked_part
+
+    said = (
+        "Bonjour, pour une fiche destinée à nos élus, j'ai besoin de trois infos sur Emergence "
+        "Hénin-Carvin : à quelle date il a été reconnu PTCE émergent, quelle structure le porte, "
+        "et combien d'associations il regroupe. Le vice-président voudrait les inviter à notre "
+        "prochain comité de pilotage."
+    )
+    found = analyse(said)
+    assert "Hénin-Carvin : à quelle date" in found.core and found.wants == "date"
+    assert "prochain" not in asked_part(found.core)  # the next meeting is the user's own
+
+
+def test_an_adverb_is_not_the_noun_asked_for_and_a_decade_is_no_year():
+    from assistant.answer.decide import years_stated
+    from assistant.answer.question import asked_noun
+
+    assert asked_noun("quels sont précisément les acteurs impliqués ?") == "acteur"
+    assert asked_noun("quelles sont concrètement les étapes ?") == "etap"
+    assert years_stated("Une mode des années 2010 ? Et depuis 2021 ?", "relancée en 2021")
+    assert not years_stated("Et en 2016 ?", "relancée en 2021")

@@ -102,7 +102,8 @@ def years_stated(core: str, answer: str, published: str = "") -> bool:
     """Every year the question names is in the answer (« en 2023 » is not answered by 2021),
     and a question on what comes next (« la prochaine réunion ? ») is answered only by a year
     from `published` (the guide's date, "2025-03") on, not by a past one."""
-    if not all(y in answer for y in re.findall(_YEAR, core)):
+    # (« une mode des années 2010 ? », « in the 2010s » name a decade, not a year asked of)
+    if not all(y in answer for y in re.findall(_YEAR, _DECADE.sub(" ", core))):
         return False
     # (« je les rencontre la semaine prochaine. Il date de quand ? » asks no future date)
     if not (published[:4].isdigit() and _NEXT.search(asked_part(core))):
@@ -124,6 +125,7 @@ _MONTHS = [
 
 
 _YEAR = r"\b(?:19|20)\d{2}\b"
+_DECADE = re.compile(r"\b(?:ann[ée]es|d[ée]cennie)\s+(?:19|20)\d0\b|\b(?:19|20)\d0['’]?s\b", re.I)
 _NEXT = re.compile(
     r"\b(?:prochain\w*|[àa] venir|futur\w*|next|upcoming|forthcoming|future|will|"
     # a verb in the future tense (« ouvrira », « commenceront », « sera-t-il »), or about to

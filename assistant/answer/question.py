@@ -44,6 +44,19 @@ _INTERROGATIVE = re.compile(
     r"how|what|which|who|when|why|where|can|could|should|is there|are there|do|does)\b",
     re.I,
 )
+# A clause that opens on a question word (« : à quelle date il a été reconnu »)
+_CLAUSE_ASKS = re.compile(
+    r"(?:^|[:;,]\s*)(?:(?:[àa]|de|d['’]|dans|sur|pour|par|en|depuis|avec)\s+)?"
+    r"(?:quel(?:le)?s?|combien|quand|pourquoi)\b",
+    re.I,
+)
+# questions listed after a colon, with no « ? » (« j'ai besoin de trois infos : à quelle
+# date…, quelle structure le porte… »)
+_LISTS_ASKED = re.compile(
+    r"[:;]\s*(?:(?:[àa]|de|d['’]|dans|sur|pour|par|en|depuis|avec)\s+)?"
+    r"(?:quel(?:le)?s?|combien|quand|pourquoi|comment|o[ùu]|qui)\b",
+    re.I,
+)
 # "une commune de 12 000 habitants", "9 000 hab.": the size of the user's town.
 POPULATION = re.compile(
     r"\b\d[\d  .,]*\s*(?:habitant\.?e?\.?s?|hab\b\.?|inhabitants?|residents?)", re.I
@@ -356,7 +369,7 @@ _OPENS_ASKING = re.compile(
 def _asking(sentence: str) -> str:
     """What a sentence asks: all of it when it has « ? », the reported question of « L'agglo
     nous demande sur quel texte… » (not who asks: « une collectivité de l'Aisne »), or ""."""
-    if "?" in sentence:
+    if "?" in sentence or _LISTS_ASKED.search(sentence):
         return sentence
     m = _ASKS_US.search(sentence)
     if m:
@@ -409,7 +422,9 @@ def split_context(text: str) -> tuple[str, str]:
         # "chargé de mission dans une CC : nos élus veulent …" -> from the colon on.
         for m in re.finditer(r"[,:;]\s*|\s+et\s+(?=(?:nous|on|je|j['’])\s)", first):
             head, rest = first[: m.start()], first[m.end() :]
-            if _INDIRECT.search(head):  # « Mes élus me demandent à quoi sert ACTE : … »
+            if _INDIRECT.search(head) or _CLAUSE_ASKS.search(head):
+                # « Mes élus me demandent à quoi sert ACTE : … », « j'ai besoin de trois infos
+                # sur Emergence Hénin-Carvin : à quelle date…, quelle structure… »: it asks
                 stripped = False
                 break
             # « … : nos élus veulent », « Chargé de mission à la Région, je dois … »
@@ -529,7 +544,10 @@ _STOP_FOLDED = sorted({fold(w) for w in STOP_WORDS if len(w) >= 4})
 # The noun a question asks for: « sur quels critères… » -> critères.
 _ASKED = re.compile(
     r"\b(?:quels?|quelles?|which|what)\s+"
-    r"(?:sont\s+(?:tou(?:te)?s\s+)?(?:les\s+)?|est\s+(?:le\s+|la\s+|l['’]))?"
+    # (« quels sont précisément les acteurs… »: an adverb is not what is asked for)
+    r"(?:(?:sont|est)\s+(?:(?:pr[ée]cis[ée]ment|exactement|concr[èe]tement|donc|alors|vraiment|"
+    r"au juste)\s+)?)?"
+    r"(?:tou(?:te)?s\s+)?(?:les\s+|le\s+|la\s+|l['’])?"
     r"([^\W\d_][\w’'-]*)",
     re.I,
 )
