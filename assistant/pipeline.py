@@ -44,7 +44,7 @@ from .answer.details import details_stated
 from .answer.followup import resolve_topic
 from .answer.guard import clean_question, is_injection, looks_english, unknown_entities
 from .answer.history import clean_history
-from .answer.kinds import CUE_TERMS, TYPED, answers_type
+from .answer.kinds import CUE_TERMS, TYPED, answers_type, asks_for
 from .answer.question import (
     ENGLISH_ASKED,
     OTHER_REGIONS,
@@ -385,7 +385,9 @@ class Pipeline:
                 analysis, chosen
             )
         stated = f"{card.topic}\n{card.text('fr')}" if card is not None else said  # no phrasings
-        published = self.guide.date if analysis.wants == "date" else ""
+        # (« quel montant, et quand est la prochaine relève ? » asks a date to come as well)
+        when = analysis.wants == "date" or asks_for("date", asked_part(analysis.core))
+        published = self.guide.date if when else ""
         typed = typed and years_stated(analysis.core, stated, published)
         typed = typed and figure_of_year(analysis, stated)  # « combien de lauréats en 2016 ? »
         typed = typed and details_stated(analysis.core, stated)  # « quelles dépenses… ? »

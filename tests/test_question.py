@@ -811,3 +811,13 @@ def test_an_adverb_is_not_the_noun_asked_for_and_a_decade_is_no_year():
     assert asked_noun("quelles sont concrètement les étapes ?") == "etap"
     assert years_stated("Une mode des années 2010 ? Et depuis 2021 ?", "relancée en 2021")
     assert not years_stated("Et en 2016 ?", "relancée en 2021")
+
+
+def test_the_guides_authors_cited_as_the_source_are_not_asked_about():
+    from assistant.answer.kinds import asks_for
+    from assistant.answer.question import set_aside
+
+    said = "Quels projets le pôle a-t-il à l'étude d'après la fiche RTES/CRESS ?"
+    assert "RTES" not in set_aside(said) and "CRESS" not in set_aside(said)
+    assert asks_for("date", "Quel montant, et quand a lieu la prochaine relève ?")
+    assert not asks_for("date", "Quel montant pour les lauréats ?")

@@ -206,3 +206,14 @@ def test_a_refusal_on_the_guides_subject_says_who_to_ask(real_pipeline):
     assert near.abstained and "cresshdf.org" in near.answer and len(near.answer) <= 400
     off = real_pipeline.ask("Donne-moi la recette de la carbonade flamande")
     assert off.abstained and "Il traite de" in off.answer  # what the guide covers instead
+
+
+def test_a_second_question_on_a_date_to_come_must_be_answered_too(real_pipeline):
+    # the amount is in the guide, the next round is not: one answer cannot give both
+    a = real_pipeline.ask(
+        "L'AMI PTCE émergents est devenu permanent. Quel montant pour les lauréats, et quand "
+        "a lieu la prochaine relève des candidatures ?"
+    )
+    assert a.abstained and a.reason == "wrong_type"
+    a = real_pipeline.ask("Quel montant pour les lauréats de l'AMI PTCE émergents ?")
+    assert not a.abstained and "100 000" in a.answer

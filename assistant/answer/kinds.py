@@ -139,6 +139,9 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             # (« qd », as users type it in a hurry)
             r"^\W*(?:et\s+)?(?:c['’]est\s+)?(?:quand|qd)\b|\b(?:quand|qd)\s*(?:est-ce|\?|$)|"
             r"\bquand et o[ùu]\b|"
+            # « …, et quand a lieu la prochaine relève ? » (not « et quand on candidate, … »)
+            r"(?:,|\bet)\s+quand\s+(?!(?:on|je|j['’]|nous|vous|il|elle|ils|elles|une?|les?|la|l['’]|"
+            r"c['’]|ce|cette|ces|notre|nos|votre|vos|mon|ma|mes|leurs?)\b)|"
             r"\b(?:quelle ann[ée]e|en quelle|depuis quand|quel mois|date|dates|"
             r"what year|which month|what month|since when|à partir de quand)\b|^\W*when\b",
             re.I,
@@ -187,6 +190,12 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+
+
+def asks_for(kind: str, text: str) -> bool:
+    """Does `text` ask, among other things maybe, for this kind of answer (« quel est le
+    montant, et quelle est la prochaine date ? » asks for a date too)?"""
+    return any(k == kind and p.search(text) for k, p in _WANTS)
 
 
 _WHEN_CLAUSE = re.compile(

@@ -635,7 +635,8 @@ _SOURCE = re.compile(
     r"(?:(?:le|la|ce|cette|votre|leur|the|this)\s+)?(?:guide|publication|document|fiche|"
     r"brochure)(?:\s+(?:r[ée]gionale?|commune|conjointe|n°\s*10))?"
     r"(?:\s+(?:du\s+RTES(?:\s+et\s+de\s+la\s+CRESS(?:\s+Hauts-de-France)?)?|"
-    r"de\s+la\s+CRESS(?:\s+et\s+du\s+RTES)?|RTES[- ](?:et[- ])?CRESS|CRESS[- ](?:et[- ])?RTES))?",
+    r"de\s+la\s+CRESS(?:\s+et\s+du\s+RTES)?|RTES\s*[-/&]\s*(?:et[- ])?CRESS|"
+    r"CRESS\s*[-/&]\s*(?:et[- ])?RTES|RTES (?:et[- ])?CRESS|CRESS (?:et[- ])?RTES))?",
     re.I,
 )
 
