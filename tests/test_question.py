@@ -821,3 +821,17 @@ def test_the_guides_authors_cited_as_the_source_are_not_asked_about():
     assert "RTES" not in set_aside(said) and "CRESS" not in set_aside(said)
     assert asks_for("date", "Quel montant, et quand a lieu la prochaine relève ?")
     assert not asks_for("date", "Quel montant pour les lauréats ?")
+
+
+def test_a_list_counts_what_its_own_line_introduces_not_what_the_title_names():
+    from assistant.answer.kinds import answers_type
+
+    who = (
+        "Qui peut déposer un projet ACTE\nL'ACTE est à destination :\n- des entreprises de "
+        "l'ESS ;\n- des EPCI de + de 15 000 habitant.e.s ;\n- d'un acteur territorial."
+    )
+    assert not answers_type("count", who, "projet")  # « combien de projets financés ? »
+    listed = "Projets à l'étude\nDeux projets sont à l'étude :\n- une place ;\n- une friche."
+    assert answers_type("count", listed, "projet")
+    titled = "Les projets du pôle\n- une place ;\n- une friche."  # no line introduces it
+    assert answers_type("count", titled, "projet")

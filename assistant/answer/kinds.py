@@ -366,7 +366,9 @@ def answers_type(wants: str, text: str, counted: str = "", *, exact: bool = Fals
     kin = ({counted} if exact else counted_as(counted)) if counted else frozenset()
     if wants == "count" and len(re.findall(r"(?m)^- ", text)) >= 2:
         # a list of the things counted: its introducing line, or the title, names them
-        heads = [text.split("\n", 1)[0], *re.findall(r"(?m)^(.*):\s*(?:\[\d+\])*\s*\n- ", text)]
+        # (the title only when no line introduces the list: « Qui peut déposer un projet
+        # ACTE » lists who may apply, « est à destination : », not projects to count)
+        heads = re.findall(r"(?m)^(.*):\s*(?:\[\d+\])*\s*\n- ", text) or [text.split("\n", 1)[0]]
         # a list of examples counts the examples, not all there are (« combien de PTCE en
         # Hauts-de-France ? » is not answered by the six the guide cites)
         heads = [
