@@ -31,7 +31,6 @@ from .answer.cards import Card, load_cards, load_paraphrases
 from .answer.compose import QuoteNotIndexed, compose_card, indexed_cards, line_terms
 from .answer.decide import (
     about_own_authority,
-    about_the_guide,
     choose_card,
     figure_of_year,
     find_contacts,
@@ -49,10 +48,12 @@ from .answer.question import (
     ENGLISH_ASKED,
     OTHER_REGIONS,
     Analysis,
+    about_the_guide,
     amount_of_stated,
     asked_noun,
     asked_part,
     topic_terms,
+    without_the_guide,
 )
 from .citations import number_sources
 from .identity import GuideIdentity, guide_identity
@@ -295,7 +296,8 @@ class Pipeline:
             timings["total"] = _ms(t0)
             return Answer(said, False, sources, timings, text, "", **meta, method="extractive")
 
-        query = self.synonyms.query(topic.query)
+        # (« le guide en donne-t-il la liste ? »: the guide is the source, not the topic)
+        query = self.synonyms.query(without_the_guide(topic.query, analysis.core))
         if self.llm is not None and failures is not None:
             query = self._rewrite(text, history, failures) or query
         timings["resolve"] = _ms(t0)
@@ -311,6 +313,7 @@ class Pipeline:
             vector = retrieval.query_vector
             part = _asking(analysis.core)
             if part != analysis.core:  # « On a une vieille école… Il y a un précédent ? »
+                part = without_the_guide(part, analysis.core)
                 asked = self.embedder.embed_queries([expand(self.synonyms.query(part))])[0]
                 vector = (vector + asked) / 2
             matches = self.cards.match(vector, analysis)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.decide import about_the_guide, without_context, years_stated
+from assistant.answer.decide import without_context, years_stated
 from assistant.answer.kinds import answers_type
-from assistant.answer.question import analyse, asked_noun, topic_terms
+from assistant.answer.question import about_the_guide, analyse, asked_noun, topic_terms
 
 
 def test_an_introduction_is_context_not_question():
@@ -835,3 +835,30 @@ def test_a_list_counts_what_its_own_line_introduces_not_what_the_title_names():
     assert answers_type("count", listed, "projet")
     titled = "Les projets du pôle\n- une place ;\n- une friche."  # no line introduces it
     assert answers_type("count", titled, "projet")
+
+
+def test_the_guide_named_as_the_source_is_no_topic():
+    from assistant.answer.question import without_the_guide
+
+    said = "Un PTCE cite le guide RTES/CRESS. Quelles formes d'intervention sur le foncier énumère-t-il ?"
+    assert "guide" not in without_the_guide(said, said) and "foncier" in without_the_guide(
+        said, said
+    )
+    said = (
+        "Je reprends l'argumentaire du Points de RepèrESS : quelles raisons de soutenir un PTCE ?"
+    )
+    assert "RepèrESS" not in without_the_guide(said, said)
+    for kept in (
+        "C'est quoi ce guide ?",  # about the guide itself
+        "Qui a publié ce guide et quand ?",
+        "Le Points de RepèrESS n°3 sur les SCIC dit quoi du capital des collectivités ?",
+    ):
+        assert without_the_guide(kept, kept) == kept
+
+
+def test_a_name_of_the_guide_holding_an_actors_word_is_no_actor():
+    from assistant.answer.question import actor_of
+
+    assert actor_of("Une ville idéale c'est quoi ?") == ""
+    assert actor_of("La Communauté de communes de la Région d'Audruicq") == "epci"
+    assert actor_of("La Ville de Calais a fait appel au PTCE") == "commune"

@@ -217,3 +217,14 @@ def test_a_second_question_on_a_date_to_come_must_be_answered_too(real_pipeline)
     assert a.abstained and a.reason == "wrong_type"
     a = real_pipeline.ask("Quel montant pour les lauréats de l'AMI PTCE émergents ?")
     assert not a.abstained and "100 000" in a.answer
+
+
+def test_the_guide_named_as_the_source_does_not_pick_the_card_on_the_guide(real_pipeline):
+    a = real_pipeline.ask(
+        "Notre vice-président a lu le Points de RepèrESS du RTES et de la CRESS et il veut "
+        "savoir quelles formes peut prendre un soutien foncier d'une collectivité à un PTCE, "
+        "avant le bureau de lundi."
+    )
+    assert a.card != "a-guide-presentation" and "foncier" in a.answer
+    # asked about the guide itself, the card on the guide answers
+    assert real_pipeline.ask("De quoi parle ce document ?").card == "a-guide-presentation"

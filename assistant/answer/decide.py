@@ -30,6 +30,7 @@ from .question import (
     loose_sentences,
     set_aside,
     topic_terms,
+    without_the_guide,
 )
 
 EXAMPLE_MARGIN = 0.02  # a general card this close to an example card is preferred
@@ -136,23 +137,6 @@ _NEXT = re.compile(
     r"(?:une|la|de|des) nouvelles? (?:rencontres?|sessions?))\b",
     re.I,
 )
-
-
-_THE_GUIDE = re.compile(
-    r"\b(?:ce|le|du|this|the|votre|your)\s+(?:guide|document|doc|brochure)\b", re.I
-)
-_PUBLISHED = re.compile(
-    r"\b(?:publi(?:[ée]\w*|cation\w*|er|shed|sher\w*)|[ée]dit\w*|r[ée]dig\w*|auteurs?|sorti|paru|titre|intitul\w*|title|"
-    r"date de (?:publication|parution|sortie)|de quand date|authors?|authored|wrote|written|"
-    r"released?)\b",
-    re.I,
-)
-
-
-def about_the_guide(core: str) -> bool:
-    """A question on who published the guide, when, or its title, answered from its front
-    matter (« qui peut bénéficier de l'AMI selon le guide ? » is not one)."""
-    return bool(_THE_GUIDE.search(core) and _PUBLISHED.search(core)) and len(core) < 160
 
 
 # A fact about the user's own authority, which the guide cannot know: « Notre Département
@@ -448,7 +432,7 @@ def _naming(
     if not pool:
         return pool
     # « au-delà d'ACTE »: not ACTE; « je conseille des porteurs à la CRESS. … ? »: not the CRESS
-    asking = asked_part(set_aside(analysis.core))
+    asking = without_the_guide(asked_part(set_aside(analysis.core)), analysis.core)
     names = _rare_names(asking, cards)
     if not names and _THIS.search(asking):  # « Je rédige une fiche sur l'Ecopôle. Quels
         names = _rare_names(_told_before(analysis.core, asking), cards)  # acteurs dans ce pôle ? »
@@ -537,7 +521,7 @@ def names_asked(analysis: Analysis, cards: CardIndex) -> frozenset[str]:
     « l'Ecopôle d'Audruicq »), folded: words capitalised inside a sentence or acronyms, or
     words typed in lower case that are no French word (« anima »); not a place the user may
     live in, nor a kind of authority."""
-    asking = asked_part(set_aside(analysis.core))
+    asking = without_the_guide(asked_part(set_aside(analysis.core)), analysis.core)
     typed = {fold(w) for w in _NAMED.findall(asking)}
     typed |= {  # (the frequency list is read only for a word the cards name)
         fold(w)

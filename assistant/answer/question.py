@@ -496,10 +496,15 @@ def split_context(text: str) -> tuple[str, str]:
     return joined, " ".join(context)
 
 
+# Names of the guide that hold an actor's word: the PTCE « Une ville idéale » is no town, the
+# « Région d'Audruicq » no Région
+_NAMES_NOT_ACTORS = re.compile(r"\b(?:une )?ville id[ée]ale\b|\br[ée]gion d['’]audruicq\b", re.I)
+
+
 def actor_of(text: str) -> str:
     """The level of local authority (or the State) the text is about, "" when none."""
     found = []
-    rest = text
+    rest = _NAMES_NOT_ACTORS.sub(" ", text)
     for actor, pattern in ACTORS.items():
         m = pattern.search(rest)
         if m:
@@ -672,6 +677,50 @@ ACKNOWLEDGED = re.compile(
     r"thanks|thank you|got it|i see)\b[\s,.!]*)+",
     re.I,
 )
+
+
+_THE_GUIDE = re.compile(
+    r"\b(?:ce|le|du|this|the|votre|your)\s+(?:guide|document|doc|brochure)\b", re.I
+)
+_PUBLISHED = re.compile(
+    r"\b(?:publi(?:[ée]\w*|cation\w*|er|shed|sher\w*)|[ée]dit\w*|r[ée]dig\w*|auteurs?|sorti|paru|titre|intitul\w*|title|"
+    r"date de (?:publication|parution|sortie)|de quand date|authors?|authored|wrote|written|"
+    r"released?)\b",
+    re.I,
+)
+
+
+# The guide named as the source of what is asked (« Le guide en donne-t-il la liste ? »,
+# « l'argumentaire du Points de RepèrESS », « en citant le guide RTES/CRESS »)
+_GUIDE_NAMED = re.compile(
+    # (not « le Points de RepèrESS n°3 », another one)
+    r"\b(?:(?:le|du|au|ce|cet|cette|la|les)\s+)?(?:guides?|(?:points? de )?rep[èe]r\w*"
+    r"(?!\s*(?:du RTES\s*)?n°\s*(?!10\b)\d)|"
+    r"publications?|fiches?|brochures?|documents?)"
+    r"(?:\s+(?:du\s+|de la\s+)?(?:RTES|CRESS)(?:\s*(?:[-/&]|et)\s*(?:la\s+|du\s+|de la\s+)?(?:RTES|CRESS))?)?"
+    r"(?:\s+(?:n°\s*10|sur les ptce))?\b",
+    re.I,
+)
+GUIDE_NAMED_TOPIC = 3  # topic words left, from which the guide named is only the source
+
+
+def without_the_guide(text: str, core: str) -> str:
+    """`text` less the words that name the guide as the source, when the question is about
+    something else (three topic words or more besides): « pouvez-vous me lister toutes les
+    raisons que le Points de RepèrESS avance pour soutenir un PTCE ? » is about the reasons,
+    not about the guide (« c'est quoi ce guide ? » keeps them)."""
+    if about_the_guide(core) or not _GUIDE_NAMED.search(text):
+        return text
+    rest = _GUIDE_NAMED.sub(" ", text)
+    if len(topic_terms(_GUIDE_NAMED.sub(" ", core))) < GUIDE_NAMED_TOPIC:
+        return text
+    return " ".join(rest.split())
+
+
+def about_the_guide(core: str) -> bool:
+    """A question on who published the guide, when, or its title, answered from its front
+    matter (« qui peut bénéficier de l'AMI selon le guide ? » is not one)."""
+    return bool(_THE_GUIDE.search(core) and _PUBLISHED.search(core)) and len(core) < 160
 
 
 def analyse(text: str) -> Analysis:
