@@ -52,6 +52,7 @@ from .answer.question import (
     amount_of_stated,
     asked_noun,
     asked_part,
+    asks_nothing,
     topic_terms,
     without_the_guide,
 )
@@ -265,6 +266,10 @@ class Pipeline:
             counted=counted,
         )
         topic = replace(topic, asked=self.synonyms.focus(topic.asked, self._known))
+        if not history and asks_nothing(analysis):  # « Peux-tu m'aider ? », « merci »
+            timings["total"] = _ms(t0)
+            message = abstention("no_question", lang, [], guide=self.guide)
+            return Answer(message, True, (), timings, text, "no_question", **meta)
         unknown = unknown_entities(  # names in what the user tells of their situation do not count
             without_context(asked_part(analysis.core), analysis.wants),
             self._vocabulary,

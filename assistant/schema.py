@@ -90,7 +90,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     query: str = ""  # the question after follow-up resolution, as used for retrieval
     reason: str = (
-        ""  # why the answerer abstained ("empty", "off_topic", "injection", "low_support")
+        ""  # why the answerer abstained ("empty", "no_question", "injection", "low_support"…)
     )
     model: str = ""  # which answerer produced the text
     index_version: str = ""

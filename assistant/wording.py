@@ -88,6 +88,16 @@ ABSTAIN_UNKNOWN = {
         "answer this question. It covers $topics."
     ),
 }
+NO_QUESTION = {
+    "fr": Template(
+        "Posez-moi une question sur le guide$named, qui traite de $topics. Par exemple : "
+        "« Comment un département peut-il financer l'animation d'un PTCE ? »"
+    ),
+    "en": Template(
+        "Ask me a question about the guide$named, which covers $topics. For example: "
+        '"How can a département fund the facilitation of a PTCE?"'
+    ),
+}
 ABSTAIN_INJECTION = {
     "fr": Template(
         "Je ne peux pas changer de consignes : je réponds uniquement, avec des sources, à des "
@@ -120,6 +130,8 @@ def abstention(
         if lang == "en":  # "about the guide "X", which covers"
             named = f' "{guide.name}"' if guide.name else ""
         return ABSTAIN_INJECTION[lang].substitute(named=named, topics=topics)
+    if reason == "no_question":  # « Peux-tu m'aider ? »: what it can be asked
+        return NO_QUESTION[lang].substitute(named=named, topics=topics)
     if reason == "unknown_entity" and entities:
         return ABSTAIN_UNKNOWN[lang].substitute(
             named=named, entities=_quote(entities, lang), topics=topics

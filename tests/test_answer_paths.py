@@ -1031,3 +1031,22 @@ def test_who_may_is_not_who_did_in_any_form():
 
     assert not WHO.search("Qui est-ce qui peut déposer un dossier ACTE ?")
     assert not WHO.search("C'est qui qui peut candidater ?")
+
+
+@pytest.mark.parametrize(
+    "said", ["Peux-tu m'aider ?", "Qu'en penses-tu ?", "bonjour", "Can you help me?"]
+)
+def test_a_message_that_names_no_subject_gets_an_invitation_not_an_answer(pipeline, said):
+    a = pipeline.ask(said)
+    assert a.abstained and a.reason == "no_question" and not a.sources
+    assert a.answer.startswith(("Posez-moi une question", "Ask me a question"))
+
+
+def test_a_short_question_with_a_subject_or_a_conversation_is_read_as_usual(pipeline):
+    assert pipeline.ask("Combien la commune donne-t-elle au jardin ?").reason != "no_question"
+    assert pipeline.ask("C'est quoi le principe ?").reason != "no_question"  # a word of its own
+    history = [
+        {"role": "user", "content": "Combien la commune donne-t-elle au jardin ?"},
+        {"role": "assistant", "content": "3 000 euros par an [1]."},
+    ]
+    assert pipeline.ask("Pourquoi ?", history).reason != "no_question"  # about what was said

@@ -723,6 +723,35 @@ def about_the_guide(core: str) -> bool:
     return bool(_THE_GUIDE.search(core) and _PUBLISHED.search(core)) and len(core) < 160
 
 
+# Words that ask for help or an opinion without saying on what (« Peux-tu m'aider ? »,
+# « Qu'en penses-tu ? », « Comment ça marche ? »)
+_CHAT = frozenset(
+    analyze(
+        "aider aide aidez help penser penses pense conseiller conseilles conseil marche marcher "
+        "fonctionne question questions expliquer explique expliquez neuf faire savoir dire "
+        "parler besoin info infos information informations renseignement renseignements merci "
+        "bonjour salut ok okay hello hi thanks thank think explain works know tell advice "
+        "peux pouvez fait merci"
+    )
+)
+_NAMED_WORD = re.compile(r"\b[A-ZÀ-Þ]{2,}\b|(?<=\w )[A-ZÀ-Þ][a-zà-ÿ]{2,}")
+
+
+def asks_nothing(analysis: Analysis) -> bool:
+    """A message that names no subject at all: no topic word beyond asking for help or an
+    opinion, no name or acronym, no actor, no kind of answer, not the guide (« Peux-tu
+    m'aider ? », « Qu'en penses-tu ? », « bonjour »). Read without a conversation: as a
+    follow-up, « pourquoi ? » asks about what was said."""
+    return (
+        set(analyze(analysis.text)) <= _CHAT  # every word, not only the topic's
+        and not analysis.actor
+        and not analysis.wants
+        and not _NAMED_WORD.search(analysis.text)
+        and not _THE_GUIDE.search(analysis.text)
+        and not re.search(r"\b(?:ptce|ess|scic|acte|ami|rtes|cress)\b", analysis.text, re.I)
+    )
+
+
 def analyse(text: str) -> Analysis:
     text = ENGLISH_ASKED.sub("", text).strip() or text
     text = ACKNOWLEDGED.sub("", text) or text  # « D'accord. Et ce pôle… ? »

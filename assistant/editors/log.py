@@ -22,7 +22,7 @@ from .privacy import mask
 log = logging.getLogger(__name__)
 
 METHODS = ("card", "extractive", "llm")
-NOT_FOR_EDITORS = {"injection", "empty"}  # declines that say nothing about the guide
+NOT_FOR_EDITORS = {"injection", "empty", "no_question"}  # declines that say nothing about the guide
 
 
 @dataclass(frozen=True)
