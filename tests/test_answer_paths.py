@@ -1050,3 +1050,39 @@ def test_a_short_question_with_a_subject_or_a_conversation_is_read_as_usual(pipe
         {"role": "assistant", "content": "3 000 euros par an [1]."},
     ]
     assert pipeline.ask("Pourquoi ?", history).reason != "no_question"  # about what was said
+
+
+def test_an_example_that_alone_states_the_year_asked_is_kept_over_a_general_card():
+    import numpy as np
+
+    from assistant.answer.cardmatch import CardIndex, CardMatch
+    from assistant.answer.cards import Card
+    from assistant.answer.decide import choose_card
+    from assistant.answer.question import analyse
+
+    example = Card(
+        "audruicq", "L'Ecopôle d'Audruicq", "", ("q",),
+        (_line("En 2010, la Communauté de communes a acquis un espace agricole vacant."),),
+        kind="example",
+    )  # fmt: skip
+    general = Card(
+        "interco", "Le rôle des intercommunalités", "", ("q",),
+        (_line("Les intercommunalités soutiennent les PTCE par leur politique foncière."),),
+    )  # fmt: skip
+    others = [Card(f"o{i}", f"Autre {i}", "", ("q",), (_line(f"Texte {i}."),)) for i in range(6)]
+    cards = CardIndex([example, general, *others], np.zeros((16, 4)))
+    matches = [CardMatch(example, 0.97, 0.96, 0.5), CardMatch(general, 0.96, 0.95, 0.5)]
+    said = "Le guide cite-t-il une intercommunalité qui a acquis un terrain ? En quelle année ?"
+    topic = resolve_topic(said, [])
+    assert choose_card(matches, topic.analysis, topic, 0.9, cards) is example
+    assert analyse("Le guide cite-t-il une commune qui a fait ça ?").wants == "example"
+
+
+def test_a_list_of_the_steps_of_a_project_counts_no_projects():
+    from assistant.answer.kinds import answers_type
+
+    steps = "Intervenir aux étapes du projet :\n- gestation ;\n- émergence ;\n- développement."
+    assert not answers_type("count", steps, "ptce")  # « combien de PTCE ? »
+    assert answers_type(
+        "count", "Deux projets sont à l'étude :\n- une place ;\n- une friche.", "ptce"
+    )

@@ -862,3 +862,28 @@ def test_a_name_of_the_guide_holding_an_actors_word_is_no_actor():
     assert actor_of("Une ville idéale c'est quoi ?") == ""
     assert actor_of("La Communauté de communes de la Région d'Audruicq") == "epci"
     assert actor_of("La Ville de Calais a fait appel au PTCE") == "commune"
+
+
+def test_the_guide_named_in_the_sentence_before_a_pointing_question_is_no_name_asked():
+    import numpy as np
+
+    from assistant.answer.cardmatch import CardIndex
+    from assistant.answer.cards import Card, Line
+    from assistant.answer.decide import _naming  # noqa: PLC2701 (the narrowing itself)
+    from assistant.answer.question import analyse
+
+    def card(i: str, text: str) -> Card:
+        return Card(i, i, "", ("q",), (Line(text, text, (text,)),))
+
+    guide = card("guide", "Ce Points de RepèrESS du RTES présente les PTCE.")
+    reasons = card("raisons", "Six raisons de soutenir un PTCE.")
+    cards = CardIndex([guide, reasons, *(card(f"o{n}", f"Texte {n} des PTCE.") for n in range(6))],
+                      np.zeros((8, 4)))  # fmt: skip
+    said = (
+        "Je prépare une note pour nos élus communautaires. Je voudrais reprendre l'argumentaire "
+        "du Points de RepèrESS. Pouvez-vous lister les raisons qu'il avance pour soutenir un PTCE ?"
+    )
+    from assistant.answer.cardmatch import CardMatch
+
+    pool = [CardMatch(reasons, 0.95, 0.94, 0.2), CardMatch(guide, 0.93, 0.92, 0.2)]
+    assert _naming(pool, analyse(said), cards)[0].card is reasons

@@ -235,7 +235,11 @@ def choose_card(
         general = [
             m
             for m in pool
-            if m.card.kind != "example" and m.card is not card and titled <= _folded(m.card.topic)
+            if m.card.kind != "example"
+            and m.card is not card
+            and titled <= _folded(m.card.topic)
+            # (« en quelle année ? »: the example states the year, the general card does not)
+            and (analysis.wants not in TYPED or _states(m.card, analysis))
         ]
         if general and general[0].score >= top - EXAMPLE_MARGIN:
             card = general[0].card
@@ -494,7 +498,7 @@ def _told_before(core: str, asking: str) -> str:
     sentences = loose_sentences(core)
     first = next((i for i, s in enumerate(sentences) if s and s in asking), 0)
     before = sentences[first - 1] if first > 0 else ""
-    return "" if _INTRO.match(before) else set_aside(before)
+    return "" if _INTRO.match(before) else without_the_guide(set_aside(before), core)
 
 
 def _rare_names(text: str, cards: CardIndex) -> set[str]:

@@ -170,7 +170,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             # « un cas concret », « du concret », not « des actions concrètes »
             r"\b(?:exemples?|(?:cas|exemples?|du|un|une|des) concr[eè]t(?:e|s|es)?\b|concrets? \?|"
             r"illustr\w*|examples?|instance|pr[ée]c[ée]dents?|"
-            r"(?:un|des) cas\b|d[ée]j[àa] (?:eu|fait|vu)|cite[- ]t[- ](?:il|elle) (?:un|des))\b",
+            r"(?:un|des) cas\b|d[ée]j[àa] (?:eu|fait|vu)|cite[- ]t[- ](?:il|elle) (?:un|une|des))\b",
             re.I,
         ),
     ),
@@ -343,8 +343,14 @@ _LIST_NOUNS = frozenset(
 )
 
 
+_COMPLEMENT = re.compile(r"\b(?:du|de la|de l['’]|des|d['’])\s*[\w-]+", re.I)
+
+
 def _lists(head: str, kin: frozenset[str]) -> bool:
-    """Does a list's introducing line (or title) say it lists things of `kin`?"""
+    """Does a list's introducing line (or title) say it lists things of `kin`? (« les
+    étapes du projet : » lists steps: a word after « du », « de la », « des » qualifies
+    another.)"""
+    head = _COMPLEMENT.sub(" ", head)
     terms = analyze(head)
     counted = [i for i, t in enumerate(terms) if t in kin]
     return any(
