@@ -53,6 +53,7 @@ from .answer.question import (
     asked_noun,
     asked_part,
     asks_nothing,
+    set_aside,
     topic_terms,
     without_the_guide,
 )
@@ -302,7 +303,7 @@ class Pipeline:
             return Answer(said, False, sources, timings, text, "", **meta, method="extractive")
 
         # (« le guide en donne-t-il la liste ? »: the guide is the source, not the topic)
-        query = self.synonyms.query(without_the_guide(topic.query, analysis.core))
+        query = self.synonyms.query(without_the_guide(set_aside(topic.query), analysis.core))
         if self.llm is not None and failures is not None:
             query = self._rewrite(text, history, failures) or query
         timings["resolve"] = _ms(t0)

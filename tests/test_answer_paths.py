@@ -852,26 +852,20 @@ def test_of_the_lines_stating_the_figure_the_one_on_the_question_leads(pipeline)
 
 
 def test_a_followup_on_il_is_about_what_the_previous_answer_named():
-    import numpy as np
 
-    from assistant.answer.cardmatch import CardIndex, CardMatch
     from assistant.answer.cards import Card
-    from assistant.answer.decide import choose_card
 
     somme = Card("somme", "L'AMI de la Somme", "", ("q",), (_line("La Somme a lancé un AMI."),))
     amiens = Card(
         "amiens", "Le PTCE d'Amiens", "", ("q",),
         (_line("Via l'AMI de la Somme, le PTCE d'Amiens compte 40 structures."),),
     )  # fmt: skip
-    others = [Card(f"o{i}", f"Autre {i}", "", ("q",), (_line(f"Texte {i}."),)) for i in range(6)]
-    cards = CardIndex([somme, amiens, *others], np.zeros((16, 4)))
-    matches = [CardMatch(somme, 1.0, 0.97, 0.5), CardMatch(amiens, 0.98, 0.96, 0.5)]
     history = [
         {"role": "user", "content": "Un exemple de PTCE lancé grâce à l'AMI de la Somme ?"},
         {"role": "assistant", "content": "Le PTCE d'Amiens « Une ville idéale »."},
     ]
-    topic = resolve_topic("il regroupe combien de structures ?", history)
-    assert choose_card(matches, topic.analysis, topic, 0.9, cards) is amiens
+    chosen, _ = _chosen_after(somme, amiens, history, "il regroupe combien de structures ?")
+    assert chosen is amiens
 
 
 def test_asked_for_an_example_a_general_card_leads_with_the_case_it_names():
@@ -1052,10 +1046,20 @@ def test_a_short_question_with_a_subject_or_a_conversation_is_read_as_usual(pipe
     assert pipeline.ask("Pourquoi ?", history).reason != "no_question"  # about what was said
 
 
-def test_an_example_that_alone_states_the_year_asked_is_kept_over_a_general_card():
+def _index_with_fillers(*cards):
+    """A card index of `cards` and six unrelated ones (so that no name is common to all)."""
     import numpy as np
 
-    from assistant.answer.cardmatch import CardIndex, CardMatch
+    from assistant.answer.cardmatch import CardIndex
+    from assistant.answer.cards import Card
+
+    fillers = [Card(f"o{i}", f"Autre {i}", "", ("q",), (_line(f"Texte {i}."),)) for i in range(6)]
+    return CardIndex([*cards, *fillers], np.zeros((2 * (len(cards) + 6), 4)))
+
+
+def test_an_example_that_alone_states_the_year_asked_is_kept_over_a_general_card():
+
+    from assistant.answer.cardmatch import CardMatch
     from assistant.answer.cards import Card
     from assistant.answer.decide import choose_card
     from assistant.answer.question import analyse
@@ -1069,8 +1073,7 @@ def test_an_example_that_alone_states_the_year_asked_is_kept_over_a_general_card
         "interco", "Le rôle des intercommunalités", "", ("q",),
         (_line("Les intercommunalités soutiennent les PTCE par leur politique foncière."),),
     )  # fmt: skip
-    others = [Card(f"o{i}", f"Autre {i}", "", ("q",), (_line(f"Texte {i}."),)) for i in range(6)]
-    cards = CardIndex([example, general, *others], np.zeros((16, 4)))
+    cards = _index_with_fillers(example, general)
     matches = [CardMatch(example, 0.97, 0.96, 0.5), CardMatch(general, 0.96, 0.95, 0.5)]
     said = "Le guide cite-t-il une intercommunalité qui a acquis un terrain ? En quelle année ?"
     topic = resolve_topic(said, [])
@@ -1086,3 +1089,23 @@ def test_a_list_of_the_steps_of_a_project_counts_no_projects():
     assert answers_type(
         "count", "Deux projets sont à l'étude :\n- une place ;\n- une friche.", "ptce"
     )
+
+
+def test_a_follow_up_that_switches_to_an_actor_gets_that_actors_card_when_close():
+
+    from assistant.answer.cards import Card
+
+    general = Card("roles", "Le rôle des collectivités", "", ("q",),
+                   (_line("Les collectivités ont un rôle important."),))  # fmt: skip
+    communes = Card("communes", "Le rôle des communes", "", ("q",),
+                    (_line("Les communes sont des partenaires de proximité."),), actor="commune")  # fmt: skip
+    history = [
+        {"role": "user", "content": "Quels rôles pour les collectivités dans les PTCE ?"},
+        {"role": "assistant", "content": "Les collectivités ont un rôle important [1]."},
+    ]
+    assert _chosen_after(general, communes, history, "et pour une commune ?") == (communes, True)
+
+
+def test_what_a_question_sets_aside_is_not_searched_for(pipeline):
+    a = pipeline.ask("À part la subvention, comment la commune aide-t-elle le jardin ?")
+    assert "à part" not in a.query.lower() and "subvention" not in a.query.lower()

@@ -217,6 +217,12 @@ def choose_card(
             return None
         pool = [rescue, *(m for m in pool if m is not rescue)]
     card = _titled(pool, analysis, cards)
+    switched = _actor_switched(analysis, topic)
+    if switched and card.actor != switched:
+        # « et pour une commune ? »: the question is the actor now; its card, when close
+        own = next((m for m in pool if m.card.actor == switched), None)
+        if own is not None and own.score >= pool[0].score - SWITCH_MARGIN:
+            card = own.card
     if analysis.wants == "example" and card.kind != "example":
         # « il y a un précédent ? »: an example card almost as close answers
         examples = [m for m in pool if m.card.kind == "example"]
@@ -271,6 +277,24 @@ def choose_card(
         ),
         None,
     )
+
+
+SWITCH_MARGIN = 0.05  # a card on the actor a follow-up switches to may be this much less close
+
+
+def _actor_switched(analysis: Analysis, topic: Topic) -> str:
+    """The actor a follow-up asks about and nothing else (« et pour une commune ? », « et
+    les départements ? »), or ""."""
+    if not topic.followup:
+        return ""
+    own = actor_of(analysis.core)
+    if not own:
+        return ""
+    rest = ACTORS[own].sub(" ", analysis.core)
+    return own if not (set(analyze(rest)) - _SWITCH_WORDS) else ""
+
+
+_SWITCH_WORDS = frozenset(analyze("alors aussi pareil même chose cas ok d'accord"))
 
 
 def _lexical_enough(match: CardMatch, analysis: Analysis, cards: CardIndex) -> bool:
