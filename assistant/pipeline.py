@@ -36,6 +36,7 @@ from .answer.decide import (
     find_contacts,
     names_asked,
     places_stated,
+    with_antecedent,
     without_context,
     years_stated,
 )
@@ -319,7 +320,7 @@ class Pipeline:
             vector = retrieval.query_vector
             part = _asking(analysis.core)
             if part != analysis.core:  # « On a une vieille école… Il y a un précédent ? »
-                part = without_the_guide(part, analysis.core)
+                part = without_the_guide(with_antecedent(analysis.core, part), analysis.core)
                 asked = self.embedder.embed_queries([expand(self.synonyms.query(part))])[0]
                 vector = (vector + asked) / 2
             matches = self.cards.match(vector, analysis)

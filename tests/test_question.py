@@ -887,3 +887,16 @@ def test_the_guide_named_in_the_sentence_before_a_pointing_question_is_no_name_a
 
     pool = [CardMatch(reasons, 0.95, 0.94, 0.2), CardMatch(guide, 0.93, 0.92, 0.2)]
     assert _naming(pool, analyse(said), cards)[0].card is reasons
+
+
+def test_a_pointing_question_is_read_with_the_sentence_it_points_at():
+    from assistant.answer.decide import with_antecedent
+
+    said = (
+        "Je suis élue régionale. On m'a dit que la Région a un dispositif pour les PTCE. "
+        "Comment s'appelle-t-il, et à qui s'adresse-t-il ?"
+    )
+    asking = "Comment s'appelle-t-il, et à qui s'adresse-t-il ?"
+    assert with_antecedent(said, asking).startswith("On m'a dit que la Région a un dispositif")
+    own = "Quel est le montant de la subvention ACTE pour une interco rurale ?"  # names its own
+    assert with_antecedent(f"On m'a parlé d'ACTE. {own}", own) == own

@@ -517,6 +517,19 @@ _INTRO = re.compile(
 )
 
 
+def with_antecedent(core: str, asking: str) -> str:
+    """The sentences that ask, after the sentence they point back at when they name little
+    of their own (« On m'a dit que la Région a un dispositif pour les PTCE. Comment
+    s'appelle-t-il, et à qui s'adresse-t-il ? »)."""
+    if asking == core or not _THIS.search(asking) or len(topic_terms(asking)) >= ANTECEDENT_TERMS:
+        return asking
+    before = _told_before(core, asking)
+    return f"{before} {asking}" if before else asking
+
+
+ANTECEDENT_TERMS = 4  # a sentence that asks with this many topic words of its own needs none
+
+
 def _told_before(core: str, asking: str) -> str:
     """The sentence just before the first one that asks, unless it tells who the user is."""
     sentences = loose_sentences(core)
