@@ -292,7 +292,13 @@ def test_loading_keeps_list_items_and_variant_of():
 
 
 @pytest.mark.parametrize(
-    ("name", "size"), [("holdout.jsonl", 75), ("holdout2.jsonl", 120), ("holdout3.jsonl", 240), ("holdout4.jsonl", 160)]
+    ("name", "size"),
+    [
+        ("holdout.jsonl", 75),
+        ("holdout2.jsonl", 120),
+        ("holdout3.jsonl", 240),
+        ("holdout4.jsonl", 160),
+    ],
 )
 def test_the_kept_aside_questions_are_valid_and_found_in_the_guide(name, size):
     kept = load_questions(DEFAULT_QUESTIONS.parent / name)

@@ -900,3 +900,30 @@ def test_a_pointing_question_is_read_with_the_sentence_it_points_at():
     assert with_antecedent(said, asking).startswith("On m'a dit que la Région a un dispositif")
     own = "Quel est le montant de la subvention ACTE pour une interco rurale ?"  # names its own
     assert with_antecedent(f"On m'a parlé d'ACTE. {own}", own) == own
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "acte dépenses éligibles liste",
+        "Lesquelles de ces dépenses sont éligibles à ACTE ?",
+        "donc le salaire de l'animateur c'est une dépense éligible à ACTE ou pas ?",
+        "L'investissement matériel est-il pris en compte ?",
+    ],
+)
+def test_which_expenses_are_eligible_is_not_answered_by_a_rate(asked):
+    from assistant.answer.details import details_stated
+
+    rate = "La subvention est comprise entre 15 000 et 60 000 € et limitée à 50 % des dépenses éligibles."
+    assert not details_stated(asked, rate)
+    assert details_stated("Quel pourcentage des dépenses éligibles ACTE finance-t-il ?", rate)
+
+
+def test_who_holds_the_post_now_in_other_words_asks_for_a_person():
+    from assistant.answer.question import analyse
+
+    assert (
+        analyse("c'est toujours elle qui a l'ESS ? sinon c'est qui le ministre ?").wants == "person"
+    )
+    assert analyse("Qui occupe ce poste actuellement au gouvernement ?").wants == "person"
+    assert analyse("C'est toujours la Région qui finance ?").wants != "person"

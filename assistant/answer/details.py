@@ -22,11 +22,17 @@ _DETAILS = [
             r"\b(?:quel(?:le)?s?|which|what)\s+(?:sont\s+les\s+)?(?:d[ée]penses|frais|co[ûu]ts|"
             r"charges|expenses|costs)(?:\s+\w+)?\s+(?:sont\s+|are\s+)?(?:[ée]ligibles?|eligible|"
             r"pris\w* en (?:charge|compte))"
-            r"|\b(?:d[ée]penses|expenses|costs)\s+(?:[ée]ligibles?|eligible)\b.{0,100}\b(?:salaires?|"
+            # « lesquelles de ces dépenses sont éligibles ? », « dépenses éligibles liste »
+            r"|\blesquel\w*\s+(?:de\s+ces\s+)?(?:d[ée]penses|frais|co[ûu]ts)"
+            r"|\bd[ée]penses\s+[ée]ligibles\s+(?:liste|list)\b"
+            # « l'investissement matériel est-il pris en compte ? »
+            r"|\b(?:salaires?|mat[ée]riel|v[ée]hicules?|investissements?|prestations?)\b.{0,60}"
+            r"\bpris\w* en (?:compte|charge)"
+            r"|\b(?:d[ée]penses?|expenses|costs)\s+(?:[ée]ligibles?|eligible)\b.{0,100}\b(?:salaires?|"
             r"mat[ée]riel|v[ée]hicules?|investissements?|fonctionnement|prestations?|frais|"
             r"salar(?:y|ies)|equipment|vehicles?|staff)"
             r"|\b(?:salaires?|mat[ée]riel|v[ée]hicules?|prestations?|frais|salar(?:y|ies)|equipment|"
-            r"vehicles?)\b.{0,100}\b(?:d[ée]penses|expenses|costs)\s+(?:[ée]ligibles?|eligible)"
+            r"vehicles?)\b.{0,100}\b(?:d[ée]penses?|expenses|costs)\s+(?:[ée]ligibles?|eligible)"
             r"|\bliste des d[ée]penses\b|\blist of (?:eligible )?(?:expenses|costs)\b",
             re.I,
         ),

@@ -48,6 +48,10 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:actuellement|aujourd['’]hui|en ce moment)(?=\s*\?)|"
             # « c'est toujours Marlène Schiappa qui… ? » (a person's name, not « la Région »)
             r"c['’]est toujours (?-i:[A-ZÀ-Þ])\w+ (?-i:[A-ZÀ-Þ])\w+ qui|who is still in charge|"
+            # « c'est toujours elle qui a l'ESS ? », « qui occupe ce poste actuellement ? »
+            r"c['’]est toujours (?:elle|lui) qui|qui occupe (?:ce|le|son|cet|cette) (?:poste|fonction)|"
+            r"(?:^|(?<=[.?!,:;]\s)|(?<=\bet\s)|(?<=\bsinon\s))c['’]est qui (?:le|la) (?:ministre|"
+            r"secr[ée]taire|pr[ée]sident\w*)|"
             r"(?:^|(?<=[.?!,:;]\s)|(?<=\bet\s))qui est (?:aujourd['’]hui|actuellement|maintenant|en ce moment)|"
             r"(?:ministre|secr[ée]taire d['’][ée]tat|pr[ée]sident\w*|directeur|directrice) "
             r"(?:actuel\w*|en poste|d['’]aujourd['’]hui)|"
