@@ -927,3 +927,14 @@ def test_who_holds_the_post_now_in_other_words_asks_for_a_person():
     )
     assert analyse("Qui occupe ce poste actuellement au gouvernement ?").wants == "person"
     assert analyse("C'est toujours la Région qui finance ?").wants != "person"
+
+
+def test_an_authority_asked_a_fact_of_is_read_in_its_own_clause():
+    from assistant.answer.decide import _authority_asked  # noqa: PLC2701
+
+    asked = "Le Département du Nord a-t-il lui aussi un dispositif, et comment y candidater ?"
+    assert _authority_asked(asked) == {"nord"}
+    assert _authority_asked("La mairie de Fruges peut-elle aider un PTCE ?") == set()
+    assert (
+        _authority_asked("Comment la Communauté de communes du Ternois peut-elle aider ?") == set()
+    )

@@ -579,14 +579,21 @@ def names_asked(analysis: Analysis, cards: CardIndex) -> frozenset[str]:
     return frozenset(names | _authority_asked(asking))
 
 
+_CLAUSE_END = re.compile(r"[.?!,;:]|\bet\b")
+
+
 def _authority_asked(asking: str) -> set[str]:
     """The name of a local authority the question asks a fact of (« le Département du Nord
     a-t-il un AMI ? » -> {"nord"}); not of one that asks what it can do (« la mairie de
-    Fruges peut-elle… »), nor of the user's own."""
-    if _CAN.search(asking) or SELF.search(asking):
-        return set()
+    Fruges peut-elle… »), nor of the user's own — read in its own clause (« le Département
+    du Nord a-t-il un dispositif, et comment y candidater ? » asks a fact of it)."""
     named = set()
     for m in _AUTHORITY_NAME.finditer(asking):
+        start = max((p.end() for p in _CLAUSE_END.finditer(asking, 0, m.start())), default=0)
+        end = next((p.start() for p in _CLAUSE_END.finditer(asking, m.end())), len(asking))
+        clause = asking[start:end]
+        if _CAN.search(clause) or SELF.search(clause):
+            continue
         for word in re.findall(r"[A-ZÀ-ÖØ-Þ][^\W\d_]*", m.group(0)):  # « Béthune-Bruay »: both
             if not _is_actor(word) and fold(word) not in _WHOLE_REGION_WORDS:
                 named.add(fold(word))
