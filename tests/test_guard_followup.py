@@ -327,3 +327,16 @@ def test_a_follow_up_pointing_back_carries_the_names_the_answer_opened_on():
         "En repérant des terrains. Ou en portant l'investissement. Ainsi Audruicq."
     )
     assert "Audruicq" not in resolve_topic("et elle en a fait quoi ?", history, names).query
+
+
+def test_saying_what_we_are_is_no_switch_of_the_actor_asked_about():
+    from assistant.answer.followup import resolve_topic
+
+    history = [
+        *_exchange("La Région peut nous aider ? Il existe un dispositif ?", "Oui, ACTE."),
+        *_exchange("on est éligibles en tant que CC ?", "Oui, au-delà de 15 000 habitants."),
+    ]
+    topic = resolve_topic("ok et on peut toucher combien au max ?", history)
+    assert "La Région peut nous aider" in topic.query and topic.analysis.actor == "region"
+    # asked about another actor, the earlier question is now of that one
+    assert "commune" in resolve_topic("et pour une commune ?", history[:2]).query

@@ -186,7 +186,8 @@ def resolve_topic(
         # « et le RTES, il sert à quoi ? » after the CRESS: a new subject, the same frame
         return Topic(current.core, current, True, *_answers(answers), current.focus)
     carried, focus = previous.query, before.focus
-    if current.actor and before.actor and current.actor != before.actor:
+    us = bool(_AS_US.search(current.core))  # « en tant que CC » says who asks, not of whom
+    if current.actor and before.actor and current.actor != before.actor and not us:
         # « et pour une commune ? » after the intercommunalities: the earlier question is
         # now about the commune; the earlier actor's words are no longer its topic.
         named = ACTORS[current.actor].search(current.core)
@@ -196,7 +197,7 @@ def resolve_topic(
         focus = tuple(t for t in focus if t not in dropped)
     merged = replace(
         current,
-        actor=current.actor or before.actor,
+        actor=(before.actor if us else "") or current.actor or before.actor,
         focus=tuple(dict.fromkeys(current.focus + focus)),
     )
     if current.wants in ("count", "quantity") and not current.counted and before.counted:
@@ -239,6 +240,16 @@ def _told(answer: str, asked: str, names: frozenset[str]) -> str:
             continue
         out.append(word)
     return " ".join(out)
+
+
+# The user saying what they are (« on est éligibles en tant que CC ? »): not a question about
+# that kind of authority instead of the one asked about before
+_AS_US = re.compile(
+    r"\b(?:en tant que|on est|nous sommes|je suis|as an?|we are)\s+(?:une?\s+|la\s+|le\s+|l['’])?"
+    r"(?:epci|interco\w*|communaut[ée]|agglo\w*|cc|ca|cu|commune|mairie|ville|d[ée]partement|"
+    r"r[ée]gion|m[ée]tropole|municipality|council|county)\b",
+    re.I,
+)
 
 
 # A place asked about (« et en Hauts-de-France ? », « à Amiens ? »), not a name of the guide's
