@@ -303,8 +303,12 @@ class Pipeline:
             timings["total"] = _ms(t0)
             return Answer(said, False, sources, timings, text, "", **meta, method="extractive")
 
-        # (« le guide en donne-t-il la liste ? »: the guide is the source, not the topic)
-        query = self.synonyms.query(without_the_guide(set_aside(topic.query), analysis.core))
+        # What is searched with: not what the question sets aside (« à part ACTE, la région a
+        # d'autres leviers ? ») unless nothing would be left, nor the guide named as the
+        # source (« le guide en donne-t-il la liste ? »)
+        searched = set_aside(topic.query)
+        searched = searched if analyze(searched) else topic.query
+        query = self.synonyms.query(without_the_guide(searched, analysis.core))
         if self.llm is not None and failures is not None:
             query = self._rewrite(text, history, failures) or query
         timings["resolve"] = _ms(t0)
@@ -331,6 +335,7 @@ class Pipeline:
             card = choose_card(matches, analysis, topic, minimum, self.cards)
             if card is None and part != analysis.core:
                 # the situation told first may blur the question: the asking part alone
+                # (with the sentence it points at, when it points back)
                 alone = self.cards.match(asked, analysis)
                 card = choose_card(alone, analysis, topic, minimum, self.cards)
                 matches = alone if card is not None else matches

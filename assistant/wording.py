@@ -18,6 +18,7 @@ The guide is named from the corpus' own metadata (`identity.GuideIdentity`), nev
 
 from __future__ import annotations
 
+import re
 from string import Template
 
 from .identity import UNKNOWN_GUIDE, GuideIdentity
@@ -140,6 +141,24 @@ def abstention(
     if nearest_sections:
         nearest = NEAREST[lang].substitute(sections=_quote(nearest_sections, lang))
     return ABSTAIN_LOW_SUPPORT[lang].substitute(named=named, topics=topics, nearest=nearest)
+
+
+def declines(answer: str) -> bool:
+    """Is `answer` one of the assistant's refusals (the guide does not say, does not mention,
+    or the user is invited to ask)? Its words are not what the conversation was about."""
+    opening = answer.lstrip()[:160]
+    said = [
+        *NOT_IN_GUIDE.values(),
+        *(t for kinds in NOT_IN_GUIDE_TYPED.values() for t in kinds.values()),
+    ]
+    return opening.startswith(tuple(said)) or bool(_DECLINE_OPENING.match(opening))
+
+
+_DECLINE_OPENING = re.compile(
+    r"(?:Le guide\b[^.]{0,80}\b(?:ne répond pas|ne mentionne pas)|The guide\b[^.]{0,80}\b"
+    r"(?:does not answer|never mentions)|Posez-moi une question|Ask me a question|"
+    r"Je ne peux pas changer|I cannot change)"
+)
 
 
 # A refusal that helps: one sentence saying the guide does not say it, the nearest thing it

@@ -852,7 +852,6 @@ def test_of_the_lines_stating_the_figure_the_one_on_the_question_leads(pipeline)
 
 
 def test_a_followup_on_il_is_about_what_the_previous_answer_named():
-
     from assistant.answer.cards import Card
 
     somme = Card("somme", "L'AMI de la Somme", "", ("q",), (_line("La Somme a lancé un AMI."),))
@@ -1058,7 +1057,6 @@ def _index_with_fillers(*cards):
 
 
 def test_an_example_that_alone_states_the_year_asked_is_kept_over_a_general_card():
-
     from assistant.answer.cardmatch import CardMatch
     from assistant.answer.cards import Card
     from assistant.answer.decide import choose_card
@@ -1075,7 +1073,7 @@ def test_an_example_that_alone_states_the_year_asked_is_kept_over_a_general_card
     )  # fmt: skip
     cards = _index_with_fillers(example, general)
     matches = [CardMatch(example, 0.97, 0.96, 0.5), CardMatch(general, 0.96, 0.95, 0.5)]
-    said = "Le guide cite-t-il une intercommunalité qui a acquis un terrain ? En quelle année ?"
+    said = "Une intercommunalité a-t-elle acquis un terrain pour un pôle ? En quelle année ?"
     topic = resolve_topic(said, [])
     assert choose_card(matches, topic.analysis, topic, 0.9, cards) is example
     assert analyse("Le guide cite-t-il une commune qui a fait ça ?").wants == "example"
@@ -1092,7 +1090,6 @@ def test_a_list_of_the_steps_of_a_project_counts_no_projects():
 
 
 def test_a_follow_up_that_switches_to_an_actor_gets_that_actors_card_when_close():
-
     from assistant.answer.cards import Card
 
     general = Card("roles", "Le rôle des collectivités", "", ("q",),

@@ -322,11 +322,15 @@ def test_a_follow_up_pointing_back_carries_the_names_the_answer_opened_on():
     )
     topic = resolve_topic("et elle en a fait quoi ?", history, names)
     assert topic.query == "Audruicq et elle en a fait quoi ?"
-    # a name the answer states late is not what it was about
+    # a name the answer states late is not what it was about (citations and list lines cut
+    # its sentences), and a refusal names nothing the conversation was about
     history[-1]["content"] = (
-        "En repérant des terrains. Ou en portant l'investissement. Ainsi Audruicq."
+        "Une collectivité peut faciliter l'accès au foncier : [1]\n- repérage ; [2]\n"
+        "- portage. [3]\nAinsi Audruicq. [4]"
     )
     assert "Audruicq" not in resolve_topic("et elle en a fait quoi ?", history, names).query
+    history[-1]["content"] = "Le guide ne donne pas ce montant. Il indique seulement : « ACTE » [1]"
+    assert "ACTE" not in resolve_topic("et ça dure combien ?", history, names).query
 
 
 def test_saying_what_we_are_is_no_switch_of_the_actor_asked_about():
@@ -338,5 +342,7 @@ def test_saying_what_we_are_is_no_switch_of_the_actor_asked_about():
     ]
     topic = resolve_topic("ok et on peut toucher combien au max ?", history)
     assert "La Région peut nous aider" in topic.query and topic.analysis.actor == "region"
-    # asked about another actor, the earlier question is now of that one
+    # asked about another actor, the earlier question is now of that one, even saying « nous »
     assert "commune" in resolve_topic("et pour une commune ?", history[:2]).query
+    said = "et nous en tant que commune, on peut faire quoi ?"
+    assert resolve_topic(said, history[:2]).analysis.actor == "commune"

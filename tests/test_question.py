@@ -773,7 +773,10 @@ def test_qd_is_quand():
 
     assert analyse("noeux environnement le site démonstrateur ouvre qd ?").wants == "date"
     assert analyse("qd est né le terme PTCE ?").wants == "date"
-    assert analyse("quel ministre a renouvelé l'AMI ?").wants != "person"  # not who holds it now
+    assert analyse("Comment financer un PTCE et quand même garder la main ?").wants == ""
+    assert (
+        analyse("Une commune peut aider, et quand Anima est en difficulté, que faire ?").wants == ""
+    )
 
 
 def test_a_salary_asked_in_other_words_is_an_amount():
@@ -809,7 +812,8 @@ def test_an_adverb_is_not_the_noun_asked_for_and_a_decade_is_no_year():
 
     assert asked_noun("quels sont précisément les acteurs impliqués ?") == "acteur"
     assert asked_noun("quelles sont concrètement les étapes ?") == "etap"
-    assert years_stated("Une mode des années 2010 ? Et depuis 2021 ?", "relancée en 2021")
+    assert years_stated("Une mode des années 2010 ? Et depuis ?", "appels de 2013, relance en 2021")
+    assert not years_stated("Une mode des années 2010 ?", "relancée en 2021")  # none of that decade
     assert not years_stated("Et en 2016 ?", "relancée en 2021")
 
 
@@ -852,6 +856,10 @@ def test_the_guide_named_as_the_source_is_no_topic():
         "C'est quoi ce guide ?",  # about the guide itself
         "Qui a publié ce guide et quand ?",
         "Le Points de RepèrESS n°3 sur les SCIC dit quoi du capital des collectivités ?",
+        "Quels documents faut-il fournir pour candidater à ACTE avec notre interco ?",
+        "Combien de guides sur les PTCE la CRESS a-t-elle publiés dans la région ?",
+        "Quelles publications du RTES traitent des PTCE en milieu rural ?",
+        "Quels reperes juridiques pour un PTCE en SCIC avec une commune ?",
     ):
         assert without_the_guide(kept, kept) == kept
 
@@ -869,7 +877,7 @@ def test_the_guide_named_in_the_sentence_before_a_pointing_question_is_no_name_a
 
     from assistant.answer.cardmatch import CardIndex
     from assistant.answer.cards import Card, Line
-    from assistant.answer.decide import _naming  # noqa: PLC2701 (the narrowing itself)
+    from assistant.answer.decide import _naming
     from assistant.answer.question import analyse
 
     def card(i: str, text: str) -> Card:
@@ -922,6 +930,10 @@ def test_which_expenses_are_eligible_is_not_answered_by_a_rate(asked):
 def test_who_holds_the_post_now_in_other_words_asks_for_a_person():
     from assistant.answer.question import analyse
 
+    assert analyse("quel ministre a renouvelé l'AMI ?").wants != "person"  # not who holds it now
+    assert analyse("C'est toujours elle qui porte le dispositif ?").wants != "person"  # the Région
+    assert analyse("La collectivité qui la préside peut-elle financer ?").wants != "person"
+
     assert (
         analyse("c'est toujours elle qui a l'ESS ? sinon c'est qui le ministre ?").wants == "person"
     )
@@ -930,7 +942,7 @@ def test_who_holds_the_post_now_in_other_words_asks_for_a_person():
 
 
 def test_an_authority_asked_a_fact_of_is_read_in_its_own_clause():
-    from assistant.answer.decide import _authority_asked  # noqa: PLC2701
+    from assistant.answer.decide import _authority_asked
 
     asked = "Le Département du Nord a-t-il lui aussi un dispositif, et comment y candidater ?"
     assert _authority_asked(asked) == {"nord"}

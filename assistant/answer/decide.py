@@ -34,6 +34,8 @@ from .question import (
 )
 
 EXAMPLE_MARGIN = 0.02  # a general card this close to an example card is preferred
+SWITCH_MARGIN = 0.05  # a card on the actor a follow-up switches to may be this much less close
+ANTECEDENT_TERMS = 4  # a sentence that asks with this many topic words of its own needs none
 TOPIC_SHARE = 0.6  # of the question's topic words, in a card chosen for the figure it states
 TYPED_MARGIN = 0.07  # a card this close to the best one answers when only it states the figure
 DENSE_ENOUGH = 0.95  # a message of several sentences this close to a phrasing: enough words
@@ -103,8 +105,10 @@ def years_stated(core: str, answer: str, published: str = "") -> bool:
     """Every year the question names is in the answer (« en 2023 » is not answered by 2021),
     and a question on what comes next (« la prochaine réunion ? ») is answered only by a year
     from `published` (the guide's date, "2025-03") on, not by a past one."""
-    # (« une mode des années 2010 ? », « in the 2010s » name a decade, not a year asked of)
+    # a decade (« les années 2010 ») is stated by any year of it
     if not all(y in answer for y in re.findall(_YEAR, _DECADE.sub(" ", core))):
+        return False
+    if not all(re.search(rf"\b{d[:3]}\d\b", answer) for d in _DECADE.findall(core)):
         return False
     # (« je les rencontre la semaine prochaine. Il date de quand ? » asks no future date)
     if not (published[:4].isdigit() and _NEXT.search(asked_part(core))):
@@ -126,7 +130,7 @@ _MONTHS = [
 
 
 _YEAR = r"\b(?:19|20)\d{2}\b"
-_DECADE = re.compile(r"\b(?:ann[ée]es|d[ée]cennie)\s+(?:19|20)\d0\b|\b(?:19|20)\d0['’]?s\b", re.I)
+_DECADE = re.compile(r"(?<=\bann[ée]es )(?:19|20)\d0\b|\b(?:19|20)\d0(?=['’]?s\b)", re.I)
 _NEXT = re.compile(
     r"\b(?:prochain\w*|[àa] venir|futur\w*|next|upcoming|forthcoming|future|will|"
     # a verb in the future tense (« ouvrira », « commenceront », « sera-t-il »), or about to
@@ -221,7 +225,12 @@ def choose_card(
     if switched and card.actor != switched:
         # « et pour une commune ? »: the question is the actor now; its card, when close
         own = next((m for m in pool if m.card.actor == switched), None)
-        if own is not None and own.score >= pool[0].score - SWITCH_MARGIN:
+        if (
+            own is not None
+            and own.score >= max(min_score, pool[0].score - SWITCH_MARGIN)
+            and (not analysis.focus or _lexical_enough(own, analysis, cards))
+            and not _names_missed(own.card, analysis, cards)
+        ):
             card = own.card
     if analysis.wants == "example" and card.kind != "example":
         # « il y a un précédent ? »: an example card almost as close answers
@@ -277,9 +286,6 @@ def choose_card(
         ),
         None,
     )
-
-
-SWITCH_MARGIN = 0.05  # a card on the actor a follow-up switches to may be this much less close
 
 
 def _actor_switched(analysis: Analysis, topic: Topic) -> str:
@@ -527,9 +533,6 @@ def with_antecedent(core: str, asking: str) -> str:
     return f"{before} {asking}" if before else asking
 
 
-ANTECEDENT_TERMS = 4  # a sentence that asks with this many topic words of its own needs none
-
-
 def _told_before(core: str, asking: str) -> str:
     """The sentence just before the first one that asks, unless it tells who the user is."""
     sentences = loose_sentences(core)
@@ -579,7 +582,7 @@ def names_asked(analysis: Analysis, cards: CardIndex) -> frozenset[str]:
     return frozenset(names | _authority_asked(asking))
 
 
-_CLAUSE_END = re.compile(r"[.?!,;:]|\bet\b")
+_CLAUSE_END = re.compile(r"[.?!;]|,\s*et\b")  # (not « Flandre et Lys », not an apposition)
 
 
 def _authority_asked(asking: str) -> set[str]:

@@ -23,8 +23,10 @@ _DETAILS = [
             r"charges|expenses|costs)(?:\s+\w+)?\s+(?:sont\s+|are\s+)?(?:[ée]ligibles?|eligible|"
             r"pris\w* en (?:charge|compte))"
             # « lesquelles de ces dépenses sont éligibles ? », « dépenses éligibles liste »
-            r"|\blesquel\w*\s+(?:de\s+ces\s+)?(?:d[ée]penses|frais|co[ûu]ts)"
-            r"|\bd[ée]penses\s+[ée]ligibles\s+(?:liste|list)\b"
+            r"|\blesquel\w*\s+(?:(?:de\s+ces|des|de\s+vos|de\s+nos|parmi\s+les)\s+)?"
+            r"(?:d[ée]penses|frais|co[ûu]ts)"
+            r"|\bd[ée]penses?\s+[ée]ligibles?\s+(?:liste|list)\b|\bliste\s+(?:des\s+)?d[ée]penses?\s+"
+            r"[ée]ligibles?\b|\b(?:is|are)\b[^?]{0,40}\ban? eligible\s+(?:expense|cost)\b"
             # « l'investissement matériel est-il pris en compte ? »
             r"|\b(?:salaires?|mat[ée]riel|v[ée]hicules?|investissements?|prestations?)\b.{0,60}"
             r"\bpris\w* en (?:compte|charge)"

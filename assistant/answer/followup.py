@@ -13,8 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from ..citations import CITATION
 from ..search.acronyms import typed_acronyms
 from ..search.analysis import analyze, fold
+from ..text import sentences
+from ..wording import declines
 from .kinds import TYPED, wants_of
 from .question import ACKNOWLEDGED, ACTORS, HOME_PLACES, Analysis, analyse
 
@@ -186,7 +189,9 @@ def resolve_topic(
         # « et le RTES, il sert à quoi ? » after the CRESS: a new subject, the same frame
         return Topic(current.core, current, True, *_answers(answers), current.focus)
     carried, focus = previous.query, before.focus
-    us = bool(_AS_US.search(current.core))  # « en tant que CC » says who asks, not of whom
+    # « on est éligibles en tant que CC ? » says who asks of the scheme asked about before,
+    # not of whom (« et nous en tant que commune, on peut faire quoi ? » asks of communes)
+    us = bool(_AS_US.search(current.core) and _ELIGIBLE.search(current.core))
     if current.actor and before.actor and current.actor != before.actor and not us:
         # « et pour une commune ? » after the intercommunalities: the earlier question is
         # now about the commune; the earlier actor's words are no longer its topic.
@@ -221,14 +226,15 @@ def resolve_topic(
 
 _SUBJECT = re.compile(r"\b(?:il|elle|ils|elles|they|it|he|she)\b", re.I)
 _REGION = re.compile(r"\bHauts[- ]de[- ]France\b", re.I)  # the guide's region, said everywhere
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Þ«\"-])")
 
 
 def _told(answer: str, asked: str, names: frozenset[str]) -> str:
     """The names the first two sentences of `answer` state and the conversation's questions
     do not (« ACTE », « Audruicq »), as written, or ""."""
-    first = " ".join(_SENTENCE_END.split(answer.strip(), maxsplit=2)[:2])
-    first = _REGION.sub(" ", re.sub(r"\[\d+\]", " ", first))
+    if declines(answer):  # « Le guide ne donne pas ce montant. Il indique seulement… »
+        return ""
+    first = " ".join(sentences(answer.strip())[:2])
+    first = _REGION.sub(" ", CITATION.sub(" ", first))
     known = _names(asked)
     out = []
     for m in _NAME.finditer(_PLACES.sub(" ", first)):
@@ -248,6 +254,13 @@ _AS_US = re.compile(
     r"\b(?:en tant que|on est|nous sommes|je suis|as an?|we are)\s+(?:une?\s+|la\s+|le\s+|l['’])?"
     r"(?:epci|interco\w*|communaut[ée]|agglo\w*|cc|ca|cu|commune|mairie|ville|d[ée]partement|"
     r"r[ée]gion|m[ée]tropole|municipality|council|county)\b",
+    re.I,
+)
+
+
+_ELIGIBLE = re.compile(
+    r"\b(?:[ée]ligibles?|eligible|(?:a-t-on|avons-nous|on a) droit|(?:peut-on|on peut|pouvons-nous) "
+    r"(?:y )?(?:candidater|toucher|d[ée]poser|pr[ée]tendre|b[ée]n[ée]ficier)|can we apply)\b",
     re.I,
 )
 

@@ -27,7 +27,9 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:personne [àa] (?:contacter|joindre|appeler)|nom de la personne|"
             r"(?:qui est|quel est|nom du|nom de la) (?:le |la )?r[ée]f[ée]rent\w*|contact person|"
-            r"qui (?:la |le |les |l['’])?(?:pr[ée]side|dirige)|"
+            r"qui (?:pr[ée]side|dirige)|"
+            # « La CRESS, qui la préside ? » (not « la collectivité qui la préside peut-elle… »)
+            r"(?:^|(?<=[.?!,:;]\s)|(?<=\bet\s))qui (?:la |le |les |l['’])(?:pr[ée]side|dirige)|"
             # « qui dois-je appeler…, vous avez un nom et un numéro ? »
             r"qui (?:dois-je|doit-on|faut-il|puis-je|peut-on) appeler|"
             r"un nom (?:et|ou) (?:un )?num[ée]ro|(?:avoir|donner|vous avez|avez-vous) un nom\b(?! d(?:e\b|['’]))|"
@@ -49,7 +51,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             # « c'est toujours Marlène Schiappa qui… ? » (a person's name, not « la Région »)
             r"c['’]est toujours (?-i:[A-ZÀ-Þ])\w+ (?-i:[A-ZÀ-Þ])\w+ qui|who is still in charge|"
             # « c'est toujours elle qui a l'ESS ? », « qui occupe ce poste actuellement ? »
-            r"c['’]est toujours (?:elle|lui) qui|qui occupe (?:ce|le|son|cet|cette) (?:poste|fonction)|"
+            r"c['’]est toujours (?:elle|lui) qui (?:a l['’]ESS|est (?:ministre|secr[ée]taire|en charge|"
+            r"au gouvernement)|occupe)|qui occupe (?:ce|le|son|cet|cette) (?:poste|fonction)|"
             r"(?:^|(?<=[.?!,:;]\s)|(?<=\bet\s)|(?<=\bsinon\s))c['’]est qui (?:le|la) (?:ministre|"
             r"secr[ée]taire|pr[ée]sident\w*)|"
             r"(?:^|(?<=[.?!,:;]\s)|(?<=\bet\s))qui est (?:aujourd['’]hui|actuellement|maintenant|en ce moment)|"
@@ -145,7 +148,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bquand et o[ùu]\b|"
             # « …, et quand a lieu la prochaine relève ? » (not « et quand on candidate, … »)
             r"(?:,|\bet)\s+quand\s+(?!(?:on|je|j['’]|nous|vous|il|elle|ils|elles|une?|les?|la|l['’]|"
-            r"c['’]|ce|cette|ces|notre|nos|votre|vos|mon|ma|mes|leurs?)\b)|"
+            r"c['’]|ce|cette|ces|notre|nos|votre|vos|mon|ma|mes|leurs?|m[êe]me|bien)\b)"
+            r"(?=[^,?]*\?)|"  # (the question ends there: not « et quand Anima…, que faire ? »)
             r"\b(?:quelle ann[ée]e|en quelle|depuis quand|quel mois|date|dates|"
             r"what year|which month|what month|since when|à partir de quand)\b|^\W*when\b",
             re.I,
@@ -203,7 +207,7 @@ def asks_for(kind: str, text: str) -> bool:
 
 
 _WHEN_CLAUSE = re.compile(
-    r"^\W*(?:quand|lorsqu['’]|when)\b[^,?]*,\s*(?=(?:que|qu['’]|comment|quel\w*|qui|où|pourquoi|"
+    r"^\W*(?:quand|qd|lorsqu['’]|when)\b[^,?]*,\s*(?=(?:que|qu['’]|comment|quel\w*|qui|où|pourquoi|"
     r"est-ce|peut|doit|faut|how|what|which|who|can|should)\b)",
     re.I,
 )
@@ -347,7 +351,10 @@ _LIST_NOUNS = frozenset(
 )
 
 
-_COMPLEMENT = re.compile(r"\b(?:du|de la|de l['’]|des|d['’])\s*[\w-]+", re.I)
+# (« la liste des projets », « le nombre de projets »: what is listed, not a complement)
+_COMPLEMENT = re.compile(
+    r"(?<!\bliste )(?<!\bnombre )(?<!\bensemble )\b(?:du|de la|de l['’]|des|d['’])\s*[\w-]+", re.I
+)
 
 
 def _lists(head: str, kin: frozenset[str]) -> bool:

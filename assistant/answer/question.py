@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..search.acronyms import expand
+from ..search.acronyms import expand, typed_acronyms
 from ..search.analysis import STOP_WORDS, analyze, fold
 from ..text import loose_sentences
 from .kinds import COUNTED, CUE_TERMS, NUMBER_WORD, wants_of
@@ -625,7 +625,7 @@ _THE_REGION = re.compile(r"\b(?:(?:en|des|dans les|in)\s+)?(?:hauts[- ]de[- ]fra
 # What the question sets aside: « au-delà des subventions ACTE, … », « autre chose que… »
 _ASIDE = re.compile(
     r"\b(?:au[- ]del[àa] d(?:e |u |es |['’])|en dehors d(?:e |u |es |['’])|hormis |"
-    r"[àa] part (?!enti[èe]re?s?\b)|autres? (?:chose )?que |pas seulement |besides |"
+    r"(?:à|a(?! part of\b)) part (?!enti[èe]re?s?\b)|autres? (?:chose )?que |pas seulement |besides |"
     r"apart from |other than |except )[^,;:?.]*",
     re.I,
 )
@@ -692,13 +692,21 @@ _PUBLISHED = re.compile(
 
 # The guide named as the source of what is asked (« Le guide en donne-t-il la liste ? »,
 # « l'argumentaire du Points de RepèrESS », « en citant le guide RTES/CRESS »)
+_AUTHORS = (
+    r"(?:\s+(?:du\s+|de la\s+)?(?:RTES|CRESS)(?:\s*(?:[-/&]|et)\s*(?:la\s+|du\s+|de la\s+)?"
+    r"(?:RTES|CRESS))?)"
+)
 _GUIDE_NAMED = re.compile(
-    # (not « le Points de RepèrESS n°3 », another one)
-    r"\b(?:(?:le|du|au|ce|cet|cette|la|les)\s+)?(?:guides?|(?:points? de )?rep[èe]r\w*"
-    r"(?!\s*(?:du RTES\s*)?n°\s*(?!10\b)\d)|"
-    r"publications?|fiches?|brochures?|documents?)"
-    r"(?:\s+(?:du\s+|de la\s+)?(?:RTES|CRESS)(?:\s*(?:[-/&]|et)\s*(?:la\s+|du\s+|de la\s+)?(?:RTES|CRESS))?)?"
-    r"(?:\s+(?:n°\s*10|sur les ptce))?\b",
+    # this guide, by what users call it: « le guide (du RTES…) », « le Points de RepèrESS
+    # (n°10) », « la fiche / publication / brochure du RTES et de la CRESS » — not « les
+    # documents à fournir », « des guides », « le Points de RepèrESS n°3 », another one
+    r"\b(?:(?:le|du|au|ce|cet)\s+guide\b" + _AUTHORS + r"?(?:\s+sur les ptce)?"
+    r"|(?:(?:le|du|au|ce)\s+)?points? de rep[èe]r\w*ess\b(?!\s*(?:du RTES\s*)?n°\s*(?!10\b)\d)"
+    + _AUTHORS
+    + r"?(?:\s+n°\s*10\b)?"
+    r"|(?:(?:la|le|cette|ce|du|de la)\s+)?(?:publication|fiche|brochure|document)"
+    + _AUTHORS
+    + r")",
     re.I,
 )
 GUIDE_NAMED_TOPIC = 3  # topic words left, from which the guide named is only the source
@@ -742,14 +750,19 @@ def asks_nothing(analysis: Analysis) -> bool:
     opinion, no name or acronym, no actor, no kind of answer, not the guide (« Peux-tu
     m'aider ? », « Qu'en penses-tu ? », « bonjour »). Read without a conversation: as a
     follow-up, « pourquoi ? » asks about what was said."""
+    named = [w for w in _NAMED_WORD.findall(analysis.text) if not set(analyze(w)) <= _CHAT]
     return (
         set(analyze(analysis.text)) <= _CHAT  # every word, not only the topic's
         and not analysis.actor
         and not analysis.wants
-        and not _NAMED_WORD.search(analysis.text)
+        and not named  # (« OK » is no name)
         and not _THE_GUIDE.search(analysis.text)
-        and not re.search(r"\b(?:ptce|ess|scic|acte|ami|rtes|cress)\b", analysis.text, re.I)
+        and not typed_acronyms(analysis.text)  # « ptce ? », « scic »
+        and not _WHO_CAN.search(analysis.text)  # « Qui peut m'aider ? »: someone to contact
     )
+
+
+_WHO_CAN = re.compile(r"\b(?:qui|who)\s+(?:peut|pourrait|can|could)\b", re.I)
 
 
 def analyse(text: str) -> Analysis:
