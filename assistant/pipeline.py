@@ -346,6 +346,10 @@ class Pipeline:
             # « l'Ecopôle d'Audruicq est-il une SCIC ? »: passages that never name it do not say
             named = names_asked(analysis, self.cards)
             answers = answers and named <= _folded_words(" ".join(c.text for c in chosen))
+        if answers and card is None and matches:
+            # the guide answers, the passages say so; a card as close in meaning that uses too
+            # few of the question's words was held back — it answers better than passages
+            card = choose_card(matches, analysis, topic, minimum, self.cards, words=False)
         if not answers or about_own_authority(analysis.core):  # « notre Département a-t-il… »
             timings["answer"] = _ms(t)
             timings["total"] = _ms(t0)

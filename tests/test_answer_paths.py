@@ -1106,3 +1106,31 @@ def test_a_follow_up_that_switches_to_an_actor_gets_that_actors_card_when_close(
 def test_what_a_question_sets_aside_is_not_searched_for(pipeline):
     a = pipeline.ask("À part la subvention, comment la commune aide-t-elle le jardin ?")
     assert "à part" not in a.query.lower() and "subvention" not in a.query.lower()
+
+
+def test_a_card_held_back_for_its_words_answers_when_the_guide_answers(pipeline, monkeypatch):
+    import assistant.pipeline as module
+    from assistant.answer.cardmatch import CardMatch
+    from assistant.answer.decide import choose_card
+    from assistant.answer.question import analyse
+
+    card = pipeline.cards.by_id["financement"]
+    said = "Combien la commune donne-t-elle au jardin ?"
+    topic = resolve_topic(said, [])
+    close_but_other_words = [CardMatch(card, 0.95, 0.95, 0.0)]  # no word of the question
+    assert choose_card(close_but_other_words, analyse(said), topic, 0.9, pipeline.cards) is None
+    assert (
+        choose_card(close_but_other_words, analyse(said), topic, 0.9, pipeline.cards, words=False)
+        is card
+    )
+    # in the pipeline: held back first, then taken once the passages are judged to answer
+    calls = []
+
+    def held_back(matches, analysis, topic, minimum, cards, *, words=True):
+        calls.append(words)
+        return None if words else card
+
+    monkeypatch.setattr(module, "choose_card", held_back)
+    monkeypatch.setattr(type(pipeline), "_answers", lambda self, *a, **k: True)
+    a = pipeline.ask(said)
+    assert a.method == "card" and a.card == "financement" and calls[-1] is False

@@ -176,7 +176,13 @@ def previous_card(answer: str, cards: CardIndex) -> Card | None:
 
 
 def choose_card(
-    matches: list[CardMatch], analysis: Analysis, topic: Topic, min_score: float, cards: CardIndex
+    matches: list[CardMatch],
+    analysis: Analysis,
+    topic: Topic,
+    min_score: float,
+    cards: CardIndex,
+    *,
+    words: bool = True,
 ) -> Card | None:
     """The card that answers, or None. A card answers when it matches at `min_score` or
     better and states the kind of answer asked for (an amount, a date…). A follow-up never
@@ -212,7 +218,7 @@ def choose_card(
         return None
     if _names_missed(pool[0].card, analysis, cards):
         return None  # « le PTCE Anima a-t-il reçu ACTE ? »: no card says it of Anima
-    if analysis.focus and not _lexical_enough(pool[0], analysis, cards):
+    if words and analysis.focus and not _lexical_enough(pool[0], analysis, cards):
         # close in meaning, but about something else (« règles comptables »), unless a card
         # just as close uses the question's words
         near = [m for m in pool[1:] if m.score >= pool[0].score - LEXICAL_RESCUE]
