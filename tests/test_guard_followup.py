@@ -346,3 +346,11 @@ def test_saying_what_we_are_is_no_switch_of_the_actor_asked_about():
     assert "commune" in resolve_topic("et pour une commune ?", history[:2]).query
     said = "et nous en tant que commune, on peut faire quoi ?"
     assert resolve_topic(said, history[:2]).analysis.actor == "commune"
+
+
+def test_which_one_may_open_on_a_link_word():
+    from assistant.answer.followup import asks_which_one
+
+    assert asks_which_one("et lesquels touchent à l'alimentation ?")
+    assert asks_which_one("ok, et lequel est dans le Nord ?")
+    assert not asks_which_one("et quels sont les autres ?")

@@ -51,7 +51,11 @@ _ON_WHICH = re.compile(
     r"(?:quel|quelle|quels|quelles|qui|quoi|combien|which|what|whom)\b",
     re.I,
 )
-_WHICH_ONE = re.compile(r"^\s*(lequel|laquelle|lesquels|lesquelles|which one|which ones)\b", re.I)
+_WHICH_ONE = re.compile(
+    r"^\s*(?:(?:ok|d['’]accord|et|mais|and)[\s,]+)*(lequel|laquelle|lesquels|lesquelles|which one|"
+    r"which ones)\b",
+    re.I,
+)  # (« et lesquels touchent à l'alimentation ? »)
 _MAX_FOLLOWUP_TERMS = 4
 
 
