@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .answer import extractive
-from .answer.acronym import meaning_asked, spelled_out
+from .answer.acronym import meanings_asked, spelled_form
 from .answer.answerability import FILE_NAME as ANSWERABILITY_FILE
 from .answer.answerability import AnswerabilityModel
 from .answer.cardmatch import CardIndex, CardMatch
@@ -132,6 +132,13 @@ WHO = re.compile(
     r"\bc['’]est qui\b(?!\s+(?:qui\s+)?(?:peut|peuvent|doit|doivent))|"
     r"\bqui est-ce\b(?!\s+qui\s+(?:peut|peuvent|doit|doivent))|\bwho (?:is|was) (?:he|she)\b|"
     r"^\W*who\s+(?!can|may|is eligible)|\bby whom\b|\bquel(?:le)? (?:[ée]lue?|ministre|personne)\b",
+    re.I,
+)
+# Helped, funded or carried by whom: an organisation (« l'agglo s'est fait aider par qui ? »
+# is the RTES and the Labo de l'ESS, not the élu quoted)
+_HELPED_BY = re.compile(
+    r"\b(?:aid|accompagn|appuy|soutenu|financ|subventionn|port|conseill|épaul|epaul)\w*"
+    r"\s+par qui\b",
     re.I,
 )
 # The user's own region: another one when their introduction says so (« Je travaille pour la
@@ -294,10 +301,10 @@ class Pipeline:
             timings["total"] = _ms(t0)
             return Answer(said, False, sources, timings, text, "", **meta, method="extractive")
 
-        acronym = meaning_asked(analysis.core)  # « que veut dire ESS ? »
-        spelled = spelled_out(acronym, self.index.chunks) if acronym else None
-        if spelled is not None:
-            chunk, words = spelled
+        acronyms = meanings_asked(analysis.core)  # « que veut dire ESS ? »
+        spelled = [spelled_form(a, self.index.chunks) for a in acronyms]
+        if len(acronyms) == 1 and spelled[0] is not None:
+            acronym, (chunk, words) = acronyms[0], spelled[0]
             numbers, sources = number_sources([Hit(chunk, 1.0)], [words])
             said = acronym_meaning(lang, acronym, words, f"[{numbers[0]}]")
             timings["total"] = _ms(t0)
@@ -319,6 +326,13 @@ class Pipeline:
         candidates = extractive.score_candidates(
             self.retriever.sentences(retrieval), self.retriever.idf, analysis.core, query, analysis
         )
+        if acronyms and not any(spelled):
+            # « COORACE ça veut dire quoi ? »: the guide names it, never spells it out
+            timings["answer"] = _ms(t)
+            timings["total"] = _ms(t0)
+            unspelled = replace(analysis, wants="spelled" if len(acronyms) == 1 else "spelled_many")
+            message, sources = self._refusal(lang, unspelled, candidates)
+            return Answer(message, True, sources, timings, query, "wrong_type", **meta)
         matches, card = [], None
         if s.use_cards and mode == "hybrid":
             vector = retrieval.query_vector
@@ -366,7 +380,8 @@ class Pipeline:
                     focus=self._lead_focus(card, topic.asked or analysis.asked)
                     or analysis.focus,
                     asked=asked_noun(analysis.core),
-                    who=bool(WHO.search(asked_part(analysis.core))),
+                    who=bool(WHO.search(asked_part(analysis.core)))
+                    and not _HELPED_BY.search(asked_part(analysis.core)),
                 )  # fmt: skip
             except QuoteNotIndexed:  # cannot happen with cards checked at load; decline safely
                 message, sources = self._refusal(lang, analysis, candidates)

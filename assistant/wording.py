@@ -180,6 +180,8 @@ NOT_IN_GUIDE_TYPED = {
         "email": "Le guide ne donne pas d'adresse e-mail.",
         "postal": "Le guide ne donne pas d'adresse postale.",
         "duration": "Le guide ne donne pas cette durée.",
+        "spelled": "Le guide ne développe pas ce sigle.",
+        "spelled_many": "Le guide ne développe pas ces sigles.",
     },
     "en": {
         "amount": "The guide (in French) does not give this amount.",
@@ -193,6 +195,8 @@ NOT_IN_GUIDE_TYPED = {
         "email": "The guide (in French) gives no e-mail address.",
         "postal": "The guide (in French) gives no postal address.",
         "duration": "The guide (in French) does not give this duration.",
+        "spelled": "The guide (in French) does not spell out this acronym.",
+        "spelled_many": "The guide (in French) does not spell out these acronyms.",
     },
 }
 NEARBY = {

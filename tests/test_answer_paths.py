@@ -19,6 +19,7 @@ from assistant.answer.compose import (
 )
 from assistant.answer.followup import resolve_topic
 from assistant.pipeline import Pipeline
+from assistant.schema import Chunk
 
 CARD = """id: financement
 topic: "Le financement du jardin par la commune"
@@ -201,9 +202,10 @@ def test_what_an_acronym_stands_for_is_answered_in_the_guides_words(pipeline):
     # what a SCIC is, or one of its words, is not what its letters stand for
     assert "signifie" not in pipeline.ask("C'est quoi une SCIC ?").answer
     assert "signifie" not in pipeline.ask("Que veut dire le mot « intérêt » dans SCIC ?").answer
-    # the corpus never spells ESS out: no answer made of the glossary's words
-    ess = pipeline.ask("Que veut dire ESS ?").answer
-    assert "économie sociale" not in ess and "signifie" not in ess
+    # the corpus never spells ESS out: no answer made of the glossary's words, but a refusal
+    ess = pipeline.ask("Que veut dire ESS ?")
+    assert "économie sociale" not in ess.answer and "signifie" not in ess.answer
+    assert ess.abstained
     # « désigne » of something else, « means » as a noun
     assert "signifie" not in pipeline.ask("Qui désigne les membres de la SCIC ?").answer
     assert "stands for" not in pipeline.ask("What means does a SCIC have?").answer
@@ -1134,3 +1136,20 @@ def test_a_card_held_back_for_its_words_answers_when_the_guide_answers(pipeline,
     monkeypatch.setattr(type(pipeline), "_answers", lambda self, *a, **k: True)
     a = pipeline.ask(said)
     assert a.method == "card" and a.card == "financement" and calls[-1] is False
+
+
+def test_an_acronym_is_spelled_out_by_the_words_in_brackets_whose_initials_it_is():
+    from assistant.answer.acronym import meanings_asked, spelled_form
+
+    text = (
+        "Le collectif est porté par l'Association Développement Durable Solidaire (ADDs) de "
+        "Montigny. La Ville a fait appel aux Ateliers de la citoyenneté (ADLC). Le COORACE "
+        "et le MES y ont contribué."
+    )
+    chunks = [Chunk("c1", "d", "Guide", (), text, 0, len(text))]
+    assert spelled_form("ADDs", chunks)[1] == "Association Développement Durable Solidaire"
+    assert spelled_form("ADLC", chunks)[1] == "Ateliers de la citoyenneté"
+    assert spelled_form("COORACE", chunks) is None  # named, never spelled out
+    assert meanings_asked("COORACE ça veut dire quoi ? le sigle n'est pas développé") == ["COORACE"]
+    assert meanings_asked("SRADDET et SRDEII en toutes lettres ?") == ["SRADDET", "SRDEII"]
+    assert meanings_asked("Que signifie la lettre C de PTCE ?") == []  # one of its letters

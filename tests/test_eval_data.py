@@ -298,6 +298,7 @@ def test_loading_keeps_list_items_and_variant_of():
         ("holdout2.jsonl", 120),
         ("holdout3.jsonl", 240),
         ("holdout4.jsonl", 160),
+        ("holdout5.jsonl", 120),
     ],
 )
 def test_the_kept_aside_questions_are_valid_and_found_in_the_guide(name, size):

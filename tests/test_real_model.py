@@ -228,3 +228,44 @@ def test_the_guide_named_as_the_source_does_not_pick_the_card_on_the_guide(real_
     assert a.card != "a-guide-presentation" and "foncier" in a.answer
     # asked about the guide itself, the card on the guide answers
     assert real_pipeline.ask("De quoi parle ce document ?").card == "a-guide-presentation"
+
+
+def test_an_acronym_the_guide_never_spells_out_is_declined_as_such(real_pipeline):
+    coorace = real_pipeline.ask("COORACE ça veut dire quoi en fait ?")
+    assert coorace.abstained and coorace.reason == "wrong_type"
+    assert coorace.answer.startswith("Le guide ne développe pas ce sigle.")
+    both = real_pipeline.ask("SRADDET et SRDEII, c'est quoi les sigles en entier ?")
+    assert both.abstained and both.answer.startswith("Le guide ne développe pas ces sigles.")
+    # spelled out in brackets, by its initials
+    adds = real_pipeline.ask("ADDs, c'est quoi comme sigle ?")
+    assert not adds.abstained and "Association Développement Durable Solidaire" in adds.answer
+    # one of the two is spelled out: the question is answered
+    assert not real_pipeline.ask("ESS et SRADDET en toutes lettres ?").abstained
+
+
+def test_a_when_clause_of_the_users_own_case_asks_no_date(real_pipeline):
+    a = real_pipeline.ask("qd on est une commune, que faire ?")
+    assert not a.abstained and a.card == "b-communes-role"
+
+
+def test_an_area_named_after_its_town_is_stated_by_that_town(real_pipeline):
+    # the Calaisis is Anima Grand Calais's area: its count of structures answers
+    a = real_pipeline.ask("Le pôle du Calaisis regroupe combien d'organisations ?")
+    assert not a.abstained and "25 structures" in a.answer
+
+
+def test_helped_by_whom_asks_for_an_organisation_not_the_elu_quoted(real_pipeline):
+    a = real_pipeline.ask(
+        "À Hénin-Carvin, l'agglo s'est fait aider par qui pour expliquer aux assos ce qu'est un PTCE ?"
+    )
+    assert a.card == "b-henin-carvin-temoignage"
+    assert not a.answer.startswith("Selon François Theret")
+
+
+def test_a_real_case_asked_after_an_answer_is_a_follow_up(real_pipeline):
+    history = [
+        {"role": "user", "content": "Comment une interco peut aider un PTCE côté foncier ?"},
+        {"role": "assistant", "content": "En repérant des opportunités foncières."},
+    ]
+    a = real_pipeline.ask("tu as un cas réel ?", history)
+    assert not a.abstained and a.card

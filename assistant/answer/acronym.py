@@ -42,7 +42,9 @@ _MEANING = re.compile(
 )
 
 # A part of the acronym is asked about (« le mot territorial dans PTCE », « le T de PTCE »).
-_PART = re.compile(r"\b(?:mots?|termes?|lettres?|words?|letters?)\b|\b(?:le|la|the) [a-z]\b", re.I)
+_PART = re.compile(
+    r"\b(?:mots?|termes?|(?<!toutes )lettres?|words?|letters?)\b|\b(?:le|la|the) [a-z]\b", re.I
+)
 
 
 def meaning_asked(core: str) -> str:
@@ -54,6 +56,102 @@ def meaning_asked(core: str) -> str:
     m = _MEANING.search(core)
     said = next((g for g in m.groups() if g), "").upper() if m else ""
     return said if said in typed else ""
+
+
+# Asked in full, of one or more acronyms: « SRADDET et SRDEII, c'est quoi les sigles en
+# entier ? », « ADLC en toutes lettres ? », « what's the full name of the CAHC? »
+_IN_FULL = re.compile(
+    r"\b(?:en entier|en toutes lettres|en clair|d[ée]velopp[ée]e?s?|in full|spelled out|"
+    r"full (?:name|form)|stands? for|c['’]est quoi comme sigle|sigle de quoi)\b",
+    re.I,
+)
+# An acronym as the user types it: the glossary's, or two capitals or more (« COORACE »,
+# « ADDs »), not a word typed in capitals for emphasis at the start of a sentence
+_TYPED = re.compile(rf"\b(?:(?i:{_ACR})|[A-Z][A-Z]+[a-z]?)\b")
+
+
+def meanings_asked(core: str) -> list[str]:
+    """Every acronym whose spelled-out form `core` asks for: one asked with a verb of
+    meaning (« COORACE ça veut dire quoi ? », « que veut dire SCIC ? »), or all those it
+    names when it asks for them in full (« SRADDET et SRDEII en entier ? »); [] otherwise.
+
+    >>> meanings_asked("COORACE ça veut dire quoi en fait ?")
+    ['COORACE']
+    >>> meanings_asked("SRADDET et SRDEII, c'est quoi les sigles en entier ?")
+    ['SRADDET', 'SRDEII']
+    >>> meanings_asked("C'est quoi l'ESS ?")
+    []
+    """
+    if _PART.search(core):
+        return []
+    m = _MEANING_ANY.search(core)
+    if m:
+        return [_upper(next(g for g in m.groups() if g))]
+    if _IN_FULL.search(core):
+        return list(dict.fromkeys(_upper(m.group(0)) for m in _TYPED.finditer(core)))
+    return []
+
+
+def _upper(token: str) -> str:
+    """« ami » typed as a glossary acronym keeps the glossary's spelling; « ADDs » its own."""
+    return token.upper() if token.upper() in GLOSSARY else token
+
+
+_ANY = rf"(?:{_ACR}|(?-i:[A-Z][A-Z]+[a-z]?))"
+_MEANING_ANY = re.compile(_MEANING.pattern.replace(f">{_ACR})", f">{_ANY})"), re.I)
+
+
+def spelled_form(acronym: str, chunks: list[Chunk]) -> tuple[Chunk, str] | None:
+    """The passage that spells `acronym` out and its words: in the glossary's words, or
+    the words in brackets before or after it whose initials it is (« Ateliers de la
+    citoyenneté (ADLC) », « Association Développement Durable Solidaire (ADDs) »)."""
+    if acronym in GLOSSARY:
+        found = spelled_out(acronym, chunks)
+        if found is not None:
+            return found
+    letters = fold(acronym)
+    before = re.compile(rf"([^()]{{0,160}})\(\s*{re.escape(acronym)}\s*\)")
+    after = re.compile(rf"\b{re.escape(acronym)}\s*\(([^()]{{3,160}})\)")
+    for chunk in chunks:
+        for m in before.finditer(chunk.text):
+            words = list(re.finditer(r"[^\W\d_]+", m.group(1)))
+            for k in range(1, min(len(words), 12) + 1):
+                if letters in _initials([fold(w.group(0)) for w in words[-k:]]):
+                    return chunk, m.group(1)[words[-k].start() :].strip()
+        for m in after.finditer(chunk.text):
+            words = list(re.finditer(r"[^\W\d_]+", m.group(1)))
+            for k in range(1, min(len(words), 12) + 1):
+                if letters in _initials([fold(w.group(0)) for w in words[:k]]):
+                    return chunk, m.group(1)[: words[k - 1].end()].strip()
+    return None
+
+
+_SMALL = frozenset(
+    [
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "l",
+        "d",
+        "pour",
+        "une",
+        "un",
+        "et",
+        "a",
+        "au",
+        "aux",
+        "en",
+    ]
+)
+
+
+def _initials(words: list[str]) -> set[str]:
+    """The initials of `words`, with and without their small words (« Ateliers de la
+    citoyenneté »: « adlc » and « ac »)."""
+    return {"".join(w[0] for w in words), "".join(w[0] for w in words if w not in _SMALL)}
 
 
 def spelled_out(acronym: str, chunks: list[Chunk]) -> tuple[Chunk, str] | None:

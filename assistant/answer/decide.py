@@ -680,7 +680,26 @@ def places_stated(analysis: Analysis, answer: str) -> bool:
         return False  # « combien de PTCE en France ? » is not six PTCE of Hauts-de-France
     # the whole region is the guide's: « la CRESS Hauts-de-France » names no place of its own
     named = {fold(m.group(0)) for m in _PLACE.finditer(asked)} - _WHOLE_REGION
-    return named <= {fold(m.group(0)) for m in _PLACE.finditer(answer)}
+    said = {fold(m.group(0)) for m in _PLACE.finditer(answer)}
+    # a town's own area is that town's (« le pôle du Calaisis » is Anima Grand Calais's)
+    return named <= said | {area for area, town in _AREA_TOWN.items() if town in said}
+
+
+# The areas named after their main town, as people of the region say them.
+_AREA_TOWN = {
+    fold(area): fold(town)
+    for area, town in (
+        ("calaisis", "calais"),
+        ("valenciennois", "valenciennes"),
+        ("cambrésis", "cambrai"),
+        ("boulonnais", "boulogne-sur-mer"),
+        ("audomarois", "saint-omer"),
+        ("beauvaisis", "beauvais"),
+        ("laonnois", "laon"),
+        ("noyonnais", "noyon"),
+        ("soissonnais", "soissons"),
+    )
+}
 
 
 _COUNTRY = re.compile(

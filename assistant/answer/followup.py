@@ -63,7 +63,8 @@ _MAX_FOLLOWUP_TERMS = 4
 # région ? », « des détails ? », « an example? »
 _MORE_OF_IT = frozenset(
     analyze(
-        "exemple exemples cas concret concrets concrète concrètes illustration précis précisément "
+        "exemple exemples cas concret concrets concrète concrètes réel réels réelle réelles "
+        "illustration précis précisément "
         "détail détails plus infos info information informations région hauts-de-france hdf "
         "chiffré chiffrés chiffre chiffres got amount amounts figure figures coin "
         "example examples instance concrete case cases detail details more region"

@@ -414,6 +414,7 @@ def split_context(text: str) -> tuple[str, str]:
     core = [p for p in parts if p not in context]
     if not core:
         context, core = [p for p in context if p != parts[-1]], [parts[-1]]
+    whole = {}  # (clause taken off, rest) -> the sentence as written
     for _ in range(3):  # « Je suis élu et je découvre le sujet : c'est quoi… ? »: two clauses
         first = core[0]
         if not SELF.search(first):
@@ -448,6 +449,7 @@ def split_context(text: str) -> tuple[str, str]:
             ):
                 context.append(head)
                 core[0] = rest[0].upper() + rest[1:]
+                whole[head, core[0]] = first
                 stripped = True
                 break
         else:  # no clause to take off
@@ -464,7 +466,11 @@ def split_context(text: str) -> tuple[str, str]:
         need = context.pop()
         # « Chargé de mission dans une CC … : nos élus… », « Chargé de mission à la Région, je… »
         m = re.search(r"^[^:,]*\s?[:,]\s*", need)
-        if (
+        if (need, core[0]) in whole and not m:
+            # the clause goes back where it was written, with its comma: « qd on est une
+            # commune, que faire ? » asks no date
+            core[0] = whole[need, core[0]]
+        elif (
             m
             and SELF.search(m.group(0))
             and not _NEED.search(m.group(0))
@@ -472,7 +478,9 @@ def split_context(text: str) -> tuple[str, str]:
         ):
             context.append(m.group(0).strip(" :"))
             need = need[m.end() :]
-        core.insert(0, need)
+            core.insert(0, need)
+        else:
+            core.insert(0, need)
     joined = " ".join(core)
     m = _INDIRECT.search(joined)
     if m and (SELF.search(joined[: m.start()]) or _PRONOUN_ONLY.match(joined[: m.start()])):
