@@ -435,6 +435,8 @@ class Pipeline:
             or self._known(asked)
             # « de quel coin ? »: a user's word for one of the guide's (« territoire »)
             or any(t != asked and self._known(t) for t in self.synonyms.focus((asked,)))
+            # (« quelle journée d'échanges ? »: a word of a phrase users say for the guide's)
+            or any(asked in user for user, _ in self.synonyms.found(analyze(analysis.core)))
         )
         focus = set(analysis.focus)
         have = set(analyze(expand(said)))

@@ -269,3 +269,13 @@ def test_a_real_case_asked_after_an_answer_is_a_follow_up(real_pipeline):
     ]
     a = real_pipeline.ask("tu as un cas réel ?", history)
     assert not a.abstained and a.card
+
+
+def test_a_word_of_a_users_phrase_for_a_guide_word_is_known(real_pipeline):
+    # « journée d'échanges » is what users call the guide's « rencontre »: the noun asked
+    # (« quelle journée ») is not a word the guide never uses
+    a = real_pipeline.ask("Le guide fait suite à quelle journée d'échanges ?")
+    assert not a.abstained and "15 novembre 2022" in a.answer
+    # « faire tomber les barrières » is the guide's « décloisonnement »
+    b = real_pipeline.ask("La coopération doit faire tomber les barrières entre quels acteurs ?")
+    assert not b.abstained and "entreprises conventionnelles" in b.answer
