@@ -58,6 +58,7 @@ from .answer.question import (
     topic_terms,
     without_the_guide,
 )
+from .answer.status import asks_status, only_planned
 from .citations import number_sources
 from .identity import GuideIdentity, guide_identity
 from .schema import Answer, Chunk, Hit
@@ -119,6 +120,16 @@ ON_TOPIC = 0.5
 LONG_SLACK = 0.02  # card minimum lowered by this much for a long message (`_long`)
 ENGLISH_SLACK = 0.04  # and for a question in English (dev: 0.02 and 0.04 change no French one)
 LONG_WORDS = 45  # words from which a message is long
+
+
+def _with_intros(lines) -> list[str]:
+    """The card's French lines, a list's items each with the line that introduces them
+    (« Deux projets sont à l'étude : » goes with « - une Maison des Artistes… »)."""
+    out, intro = [], ""
+    for line in lines:
+        out.append(f"{intro} {line.fr}" if line.bullet else line.fr)
+        intro = intro if line.bullet else line.fr
+    return out
 
 
 def _long(core: str) -> bool:
@@ -364,6 +375,12 @@ class Pipeline:
             # the guide answers, the passages say so; a card as close in meaning that uses too
             # few of the question's words was held back — it answers better than passages
             card = choose_card(matches, analysis, topic, minimum, self.cards, words=False)
+        if answers and asks_status(analysis.core):
+            # « la Maison des Artistes a ouvert quand finalement ? »: the guide only shows it
+            # as planned — it cannot say what became of it
+            said = _with_intros(card.lines) if card else [c.text for c in chosen]
+            if only_planned(said, set(analysis.asked or analysis.focus), self._weight):
+                answers, analysis = False, replace(analysis, wants="status")
         if not answers or about_own_authority(analysis.core):  # « notre Département a-t-il… »
             timings["answer"] = _ms(t)
             timings["total"] = _ms(t0)

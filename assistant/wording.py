@@ -182,6 +182,7 @@ NOT_IN_GUIDE_TYPED = {
         "duration": "Le guide ne donne pas cette durée.",
         "spelled": "Le guide ne développe pas ce sigle.",
         "spelled_many": "Le guide ne développe pas ces sigles.",
+        "status": "Le guide ne dit pas ce qu'il en est advenu depuis.",
     },
     "en": {
         "amount": "The guide (in French) does not give this amount.",
@@ -197,6 +198,7 @@ NOT_IN_GUIDE_TYPED = {
         "duration": "The guide (in French) does not give this duration.",
         "spelled": "The guide (in French) does not spell out this acronym.",
         "spelled_many": "The guide (in French) does not spell out these acronyms.",
+        "status": "The guide (in French) does not say what became of it since.",
     },
 }
 NEARBY = {

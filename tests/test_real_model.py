@@ -279,3 +279,17 @@ def test_a_word_of_a_users_phrase_for_a_guide_word_is_known(real_pipeline):
     # « faire tomber les barrières » is the guide's « décloisonnement »
     b = real_pipeline.ask("La coopération doit faire tomber les barrières entre quels acteurs ?")
     assert not b.abstained and "entreprises conventionnelles" in b.answer
+
+
+def test_what_became_of_a_project_the_guide_shows_as_planned_is_declined(real_pipeline):
+    import doctest
+
+    from assistant.answer import status
+
+    assert doctest.testmod(status).failed == 0
+    a = real_pipeline.ask("La Maison des Artistes de Calais a-t-elle finalement ouvert ?")
+    assert a.abstained and a.answer.startswith("Le guide ne dit pas ce qu'il en est advenu")
+    assert "à l'étude" in a.answer  # what it does say, cited
+    # what the guide states as done is answered
+    b = real_pipeline.ask("Emergence Hénin-Carvin a-t-elle finalement été reconnue ?")
+    assert not b.abstained and "juillet 2021" in b.answer
