@@ -293,3 +293,10 @@ def test_what_became_of_a_project_the_guide_shows_as_planned_is_declined(real_pi
     # what the guide states as done is answered
     b = real_pipeline.ask("Emergence Hénin-Carvin a-t-elle finalement été reconnue ?")
     assert not b.abstained and "juillet 2021" in b.answer
+
+
+def test_users_words_for_the_terms_birth_and_the_charter(real_pipeline):
+    a = real_pipeline.ask("Le terme PTCE est apparu en quelle année ?")
+    assert not a.abstained and "2009" in a.answer
+    b = real_pipeline.ask("Le texte commun des PTCE, il a été écrit quand ?")
+    assert not b.abstained and "2014" in b.answer

@@ -29,6 +29,9 @@ def test_check_flags_a_guide_word_the_guide_does_not_use():
     assert check({"rural": ("campagne",)}, "Les territoires ruraux et le milieu rural.") == []
     found = check({"périurbain": ("banlieue",), "rural": ("le",)}, "le milieu rural")
     assert len(found) == 2 and "périurbain" in found[0] and "« le »" in found[1]
+    # a guide word that analyses to nothing would never stand for the users' words
+    dead = check({"né": ("apparu",)}, "Le terme, né en 2009.")
+    assert dead == ["synonyms.yaml: « né » n'a aucun mot porteur"]
 
 
 def test_the_project_synonyms_pass_the_check():

@@ -86,13 +86,16 @@ def read(path: Path) -> dict[str, tuple[str, ...]]:
 
 
 def check(mapping: dict[str, tuple[str, ...]], guide_text: str) -> list[str]:
-    """A problem line for each guide word the guide does not use (accents and case aside)
-    and for each user word with no content word in it."""
+    """A problem line for each guide word the guide does not use (accents and case aside),
+    each guide word with no content word in it (« né » is a stop word once analysed: the
+    entry would never apply), and each user word with no content word in it."""
     text = fold(guide_text)
     out = []
     for guide, said in mapping.items():
         if fold(guide) not in text:
             out.append(f"{FILE_NAME}: « {guide} » n'est pas dans le guide")
+        if not analyze(guide):
+            out.append(f"{FILE_NAME}: « {guide} » n'a aucun mot porteur")
         for words in said:
             if not analyze(words):
                 out.append(f"{FILE_NAME}: « {words} » (pour « {guide} ») n'a aucun mot porteur")
