@@ -154,7 +154,12 @@ _HELPED_BY = re.compile(
 )
 # The user's own region: another one when their introduction says so (« Je travaille pour la
 # Région Grand Est. Notre région a-t-elle… »); the guide speaks of Hauts-de-France.
-_OUR_REGION = re.compile(r"\b(?:notre|nos|our)\s+r[ée]gions?\b", re.I)
+# (« chez nous », « de notre côté », « here »: where the user is, when their introduction names
+# another region)
+_OUR_REGION = re.compile(
+    r"\b(?:(?:notre|nos|our)\s+r[ée]gions?|chez nous|de notre c[ôo]t[ée]|ici|over here|here)\b",
+    re.I,
+)
 _SUBJECT = re.compile(r"\b(?:ptces?|ess|p[ôo]les? territoria\w*|[ée]conomie sociale)\b", re.I)
 
 
@@ -312,7 +317,7 @@ class Pipeline:
             timings["total"] = _ms(t0)
             return Answer(said, False, sources, timings, text, "", **meta, method="extractive")
 
-        acronyms = meanings_asked(analysis.core)  # « que veut dire ESS ? »
+        acronyms = meanings_asked(analysis.core, analysis.text)  # « que veut dire ESS ? »
         spelled = [spelled_form(a, self.index.chunks) for a in acronyms]
         if len(acronyms) == 1 and spelled[0] is not None:
             acronym, (chunk, words) = acronyms[0], spelled[0]

@@ -354,6 +354,9 @@ def test_what_a_named_authority_did_is_about_that_authority():
         ("et il donnait combien par projet ?", "amount"),
         ("ça donne combien de lauréats ?", "count"),
         ("la région verse combien d'euros ?", "amount"),
+        ("Combien chacune a reçu ?", "amount"),
+        ("combien ont-ils obtenu ?", "amount"),
+        ("combien de projets ont reçu un soutien ?", "count"),
     ],
 )
 def test_a_verb_of_giving_before_combien_asks_for_an_amount(question, wants):
@@ -474,6 +477,8 @@ def test_a_first_person_question_is_about_the_users_own_authority():
     assert analyse("Je suis DGS d'une CA. Comment aider notre économie locale ?").actor == "epci"
     assert analyse("Je suis DGS d'une CA. Quel est le montant d'ACTE ?").actor == ""
     assert analyse("ca marche comment un PTCE ?").actor == ""  # « ça », not a CA
+    # « on » is the user too, when they said who they are
+    assert analyse("On est une petite mairie : on sert à quoi pour un pôle ?").actor == "commune"
 
 
 def test_concretement_is_not_a_request_for_an_example():

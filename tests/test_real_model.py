@@ -300,3 +300,15 @@ def test_users_words_for_the_terms_birth_and_the_charter(real_pipeline):
     assert not a.abstained and "2009" in a.answer
     b = real_pipeline.ask("Le texte commun des PTCE, il a été écrit quand ?")
     assert not b.abstained and "2014" in b.answer
+
+
+def test_another_region_named_first_is_what_chez_nous_means(real_pipeline):
+    a = real_pipeline.ask(
+        "Je suis à la Région Grand Est. A-t-on un dispositif comme ACTE chez nous ?"
+    )
+    assert a.abstained and a.reason == "unknown_entity" and "Grand Est" in a.answer
+
+
+def test_english_fillers_are_not_what_a_definition_question_is_about(real_pipeline):
+    a = real_pipeline.ask("What exactly is a PTCE? How is it defined?")
+    assert not a.abstained and "2014" in a.answer

@@ -70,7 +70,11 @@ _IN_FULL = re.compile(
 _TYPED = re.compile(rf"\b(?:(?i:{_ACR})|[A-Z][A-Z]+[a-z]?)\b")
 
 
-def meanings_asked(core: str) -> list[str]:
+# « la Région nous parle du dispositif ACTE. Que signifie ce sigle ? »: the one said before
+_THIS_ONE = re.compile(r"\b(?:ce sigle|cet acronyme|cette abr[ée]viation|this acronym)\b", re.I)
+
+
+def meanings_asked(core: str, text: str = "") -> list[str]:
     """Every acronym whose spelled-out form `core` asks for: one asked with a verb of
     meaning (« COORACE ça veut dire quoi ? », « que veut dire SCIC ? »), or all those it
     names when it asks for them in full (« SRADDET et SRDEII en entier ? »); [] otherwise.
@@ -81,9 +85,15 @@ def meanings_asked(core: str) -> list[str]:
     ['SRADDET', 'SRDEII']
     >>> meanings_asked("C'est quoi l'ESS ?")
     []
+    >>> meanings_asked("Que signifie ce sigle ?", "On nous parle d'ACTE. Que signifie ce sigle ?")
+    ['ACTE']
     """
     if _PART.search(core):
         return []
+    if _THIS_ONE.search(core) and not _TYPED.search(core):
+        before = text[: text.find(core)] if core in text else text
+        said = [m.group(0) for m in _TYPED.finditer(before)]
+        core = _THIS_ONE.sub(said[-1], core) if said else core
     m = _MEANING_ANY.search(core)
     if m:
         return [_upper(next(g for g in m.groups() if g))]

@@ -115,7 +115,7 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
             r"d['’]euros|ça (?:rapporte|co[uû]te)|touche|verse|finance|donne|apporte)|"
             r"(?:touch|re[çc]u|vers|pay|co[uû]t|financ|rapport|donn)\w*\s+combien(?!\s+d(?:e\b|['’]))|how much|amount|"
             r"combien\b(?!\s+d(?:e\b|['’]))(?=.*\b(?:donn|vers|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
-            r"argent|re[çc]oi|euros?))|"
+            r"argent|re[çc]oi|re[çc]ue?s?|obtenue?s?|euros?))|"
             r"euros?|€|plafond|enveloppe|cotisations?|tarifs?|fees?|"
             # what a post pays (« quel salaire prévoir ? »), not whether it may be funded
             r"(?:quel(?:le)?s?|combien|what|typical|average)\W+(?:\w+\W+){0,2}(?:salaires?|"

@@ -191,7 +191,8 @@ _GENERIC = frozenset(
         "voudraient souhaitons souhaiterions aimerions envisageons exemple exemples example examples "
         "mien mienne miens miennes nôtre nôtres vôtre vôtres jouer joue jouent après selon "
         "but buts purpose "  # « dans quel but ? » asks why; English « but » joins clauses
-        "ok okay thanks thank"
+        "ok okay thanks thank "
+        "exactly precisely basically defined define defines"
     )
 )
 
@@ -819,6 +820,7 @@ def _wants_asked(core: str) -> str:
 
 
 _FIRST_PERSON = re.compile(
-    r"\b(?:notre|nos|nous|je|j['’]|puis-je|dois-je|mon|ma|mes|our|we|us|i|my)\b",
+    # (« on sert à quoi ? » is the user; « peut-on déposer… ? » is anyone)
+    r"\b(?:notre|nos|nous|(?<!-)on|je|j['’]|puis-je|dois-je|mon|ma|mes|our|we|us|i|my)\b",
     re.I,
 )
