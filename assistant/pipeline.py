@@ -149,7 +149,9 @@ WHO = re.compile(
 # is the RTES and the Labo de l'ESS, not the élu quoted)
 _HELPED_BY = re.compile(
     r"\b(?:aid|accompagn|appuy|soutenu|financ|subventionn|port|conseill|épaul|epaul)\w*"
-    r"\s+par qui\b",
+    r"\s+par qui\b|"
+    r"\bqui (?:l['’]|les? |la )?(?:a|ont|avait|avaient) (?:aid|accompagn|appuy|soutenu|financ|"
+    r"subventionn|conseill|épaul|epaul)\w*",
     re.I,
 )
 # The user's own region: another one when their introduction says so (« Je travaille pour la

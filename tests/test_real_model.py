@@ -260,6 +260,10 @@ def test_helped_by_whom_asks_for_an_organisation_not_the_elu_quoted(real_pipelin
     )
     assert a.card == "b-henin-carvin-temoignage"
     assert not a.answer.startswith("Selon François Theret")
+    b = real_pipeline.ask("Qui a épaulé l'agglo d'Hénin-Carvin pour expliquer le PTCE aux assos ?")
+    assert not b.answer.startswith("Selon François Theret")
+    # someone who did something is still a person
+    assert real_pipeline.ask("qui a rendu l'AMI permanent ?").answer.startswith("Marlène Schiappa")
 
 
 def test_a_real_case_asked_after_an_answer_is_a_follow_up(real_pipeline):
