@@ -357,6 +357,8 @@ def test_what_a_named_authority_did_is_about_that_authority():
         ("Combien chacune a reçu ?", "amount"),
         ("combien ont-ils obtenu ?", "amount"),
         ("combien de projets ont reçu un soutien ?", "count"),
+        ("savez-vous combien la Région a attribué à ce PTCE ?", "amount"),
+        ("Une commune peut-elle détenir plus de la moitié du capital ?", "percentage"),
     ],
 )
 def test_a_verb_of_giving_before_combien_asks_for_an_amount(question, wants):

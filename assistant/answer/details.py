@@ -35,7 +35,10 @@ _DETAILS = [
             r"salar(?:y|ies)|equipment|vehicles?|staff)"
             r"|\b(?:salaires?|mat[ée]riel|v[ée]hicules?|prestations?|frais|salar(?:y|ies)|equipment|"
             r"vehicles?)\b.{0,100}\b(?:d[ée]penses?|expenses|costs)\s+(?:[ée]ligibles?|eligible)"
-            r"|\bliste des d[ée]penses\b|\blist of (?:eligible )?(?:expenses|costs)\b",
+            r"|\bliste des d[ée]penses\b|\blist of (?:eligible )?(?:expenses|costs)\b"
+            # « les dépenses d'investissement sont-elles éligibles ? »
+            r"|\bd[ée]penses?\s+d['’]\w+\s+(?:sont|seraient|est|serait)(?:-(?:elles|elle))?\s+"
+            r"(?:[ée]ligibles?|pris\w* en (?:compte|charge))",
             re.I,
         ),
         re.compile(

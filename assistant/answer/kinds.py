@@ -94,7 +94,9 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "percentage",
         re.compile(
-            r"\b(?:pourcentage|taux|percent\w*|quelle (?:est (?:la )?)?part|what share|rates?)\b|%",
+            r"\b(?:pourcentage|taux|percent\w*|quelle (?:est (?:la )?)?part|what share|rates?|"
+            # « détenir plus de la moitié du capital ? »: a share, as a limit
+            r"(?:plus|moins) (?:de la moiti[ée]|d['’]un (?:tiers|quart))|more than half)\b|%",
             re.I,
         ),
     ),
@@ -113,8 +115,8 @@ _WANTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:montants?|quelle somme|somme d['’]argent|quel budget|combien (?:d['’]argent|"
             r"d['’]euros|ça (?:rapporte|co[uû]te)|touche|verse|finance|donne|apporte)|"
-            r"(?:touch|re[çc]u|vers|pay|co[uû]t|financ|rapport|donn)\w*\s+combien(?!\s+d(?:e\b|['’]))|how much|amount|"
-            r"combien\b(?!\s+d(?:e\b|['’]))(?=.*\b(?:donn|vers|touch|financ|pai|pay|co[uû]t|rapport|subvention|"
+            r"(?:touch|re[çc]u|vers|pay|co[uû]t|financ|rapport|donn|attribu)\w*\s+combien(?!\s+d(?:e\b|['’]))|how much|amount|"
+            r"combien\b(?!\s+d(?:e\b|['’]))(?=.*\b(?:donn|vers|touch|financ|pai|pay|co[uû]t|rapport|subvention|attribu|"
             r"argent|re[çc]oi|re[çc]ue?s?|obtenue?s?|euros?))|"
             r"euros?|€|plafond|enveloppe|cotisations?|tarifs?|fees?|"
             # what a post pays (« quel salaire prévoir ? »), not whether it may be funded
