@@ -316,3 +316,10 @@ def test_another_region_named_first_is_what_chez_nous_means(real_pipeline):
 def test_english_fillers_are_not_what_a_definition_question_is_about(real_pipeline):
     a = real_pipeline.ask("What exactly is a PTCE? How is it defined?")
     assert not a.abstained and "2014" in a.answer
+
+
+def test_a_range_and_a_cap_are_the_guides_comprise_entre_and_limitee(real_pipeline):
+    a = real_pipeline.ask("ACTE, c'est dans quelle fourchette de montant ?")
+    assert not a.abstained and "15 000" in a.answer and "60 000" in a.answer
+    b = real_pipeline.ask("Is there a cap on the share of costs the Region funds?")
+    assert not b.abstained and "50" in b.answer
