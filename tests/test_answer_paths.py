@@ -904,6 +904,7 @@ def test_a_detail_of_a_scheme_is_not_answered_by_its_rate_or_amount():
         "Dans les dépenses éligibles, peut-on mettre le salaire de l'animateur ?",
         "What expenses are eligible under ACTE?",
         "Est-ce que les dépenses d'investissement sont éligibles à ACTE ?",
+        "ACTE prend-il en charge l'achat de bâtiments ?",
     ):
         assert not details_stated(asked, rate), asked
     assert details_stated("ACTE couvre quel pourcentage des dépenses éligibles ?", rate)

@@ -323,3 +323,8 @@ def test_a_range_and_a_cap_are_the_guides_comprise_entre_and_limitee(real_pipeli
     assert not a.abstained and "15 000" in a.answer and "60 000" in a.answer
     b = real_pipeline.ask("Is there a cap on the share of costs the Region funds?")
     assert not b.abstained and "50" in b.answer
+
+
+def test_buying_equipment_is_the_guides_investment(real_pipeline):
+    a = real_pipeline.ask("Could a local authority help a PTCE buy some equipment?")
+    assert not a.abstained and a.card == "b-aide-investissement"

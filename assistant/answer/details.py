@@ -36,6 +36,9 @@ _DETAILS = [
             r"|\b(?:salaires?|mat[ée]riel|v[ée]hicules?|prestations?|frais|salar(?:y|ies)|equipment|"
             r"vehicles?)\b.{0,100}\b(?:d[ée]penses?|expenses|costs)\s+(?:[ée]ligibles?|eligible)"
             r"|\bliste des d[ée]penses\b|\blist of (?:eligible )?(?:expenses|costs)\b"
+            # « ACTE prend-il en charge l'achat de bâtiments ? »
+            r"|\bprend\w*(?:-(?:t-)?(?:il|elle|ils|elles))?\s+en charge\s+(?:l['’]achat|les?\s+"
+            r"(?:achats?|salaires?|investissements?|travaux|loyers?|frais))\b"
             # « les dépenses d'investissement sont-elles éligibles ? »
             r"|\bd[ée]penses?\s+d['’]\w+\s+(?:sont|seraient|est|serait)(?:-(?:elles|elle))?\s+"
             r"(?:[ée]ligibles?|pris\w* en (?:compte|charge))",
